@@ -1,0 +1,98 @@
+# mpiplsim - offline MPIPL (fadump) simulator for QEMU powernv snapshots
+# Non-recursive; objects in build/ (STYLE.md §9).
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+VERSION   := 0.1.0
+
+PKGS      := libelf zlib jansson
+# Debian bookworm's libfdt-dev ships no libfdt.pc: use it when present, else -lfdt
+FDT_CFLAGS := $(shell pkg-config --cflags libfdt 2>/dev/null)
+FDT_LIBS  := $(shell pkg-config --libs libfdt 2>/dev/null || echo -lfdt)
+CHECK_PKG := check
+OPT_PKGS  := $(shell pkg-config --exists lzo2 && echo lzo2) \
+             $(shell pkg-config --exists snappy && echo snappy)
+
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+             -Wmissing-prototypes -Wvla -Wpointer-arith -Wno-format-nonliteral
+ifneq ($(WERROR),0)
+CFLAGS    += -Werror
+endif
+CPPFLAGS  += -D_GNU_SOURCE -DMPIPLSIM_VERSION='"$(VERSION)"' -MMD -MP \
+             $(shell pkg-config --cflags $(PKGS) $(OPT_PKGS)) $(FDT_CFLAGS) \
+             $(if $(filter lzo2,$(OPT_PKGS)),-DHAVE_LZO) \
+             $(if $(filter snappy,$(OPT_PKGS)),-DHAVE_SNAPPY)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) $(OPT_PKGS)) $(FDT_LIBS)
+
+B         ?= build
+SRCS      := $(wildcard src/*.c)
+OBJS      := $(patsubst src/%.c,$(B)/%.o,$(SRCS))
+LIBOBJS   := $(filter-out $(B)/main.o,$(OBJS))
+TSRCS     := $(wildcard tests/check_*.c)
+TBINS     := $(patsubst tests/%.c,$(B)/tests/%,$(TSRCS))
+THELPERS  := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/lib*.c))
+
+# Real fixtures (../shared/fixtures and its master/), decompressed once, sparse.
+FIXTURES  ?= $(abspath ../shared/fixtures)
+FXDIR     := $(B)/fixtures
+FXFILES   := $(FXDIR)/crash.raw $(FXDIR)/crash.mig $(FXDIR)/crash.elf $(FXDIR)/crash.kdump \
+             $(FXDIR)/precrash.mig \
+             $(FXDIR)/master/crash.raw $(FXDIR)/master/crash.mig $(FXDIR)/master/crash.kdump
+
+all: mpiplsim
+
+mpiplsim: $(B)/mpiplsim
+	cp $< $@
+
+$(B)/mpiplsim: $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags $(CHECK_PKG)) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/check_%: $(B)/tests/check_%.o $(THELPERS) $(LIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CHECK_PKG))
+
+$(FXDIR)/%: $(FIXTURES)/%.gz
+	@mkdir -p $(dir $@)
+	gzip -dc $< | cp --sparse=always /dev/stdin $@.tmp && mv $@.tmp $@
+
+fixtures: $(FXFILES)
+
+# Check suites, then the command-line tests. Each suite is independent.
+check: $(B)/mpiplsim $(TBINS) fixtures
+	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
+		MPIPLSIM_SHARED=$(FIXTURES); \
+	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
+	tests/cli.sh
+
+asan:
+	$(MAKE) B=build/asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+valgrind: $(B)/mpiplsim $(TBINS) fixtures
+	$(MAKE) check VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full"
+
+install: mpiplsim
+	install -D -m 0755 mpiplsim $(DESTDIR)$(BINDIR)/mpiplsim
+	install -D -m 0644 man/mpiplsim.1 $(DESTDIR)$(MANDIR)/man1/mpiplsim.1
+
+bench: mpiplsim fixtures
+	tools/bench.sh
+
+clean:
+	rm -rf build mpiplsim
+
+.PHONY: all check asan valgrind install bench clean fixtures
+.SECONDARY:
+-include $(OBJS:.o=.d) $(TBINS:=.d)

@@ -1,0 +1,2 @@
+build/bytes.o: src/bytes.c src/bytes.h
+src/bytes.h:

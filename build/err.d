@@ -1,0 +1,2 @@
+build/err.o: src/err.c src/err.h
+src/err.h:

@@ -1,0 +1,1 @@
+build/main.o: src/main.c

@@ -1,0 +1,2 @@
+build/tmpdir.o: src/tmpdir.c src/tmpdir.h
+src/tmpdir.h:
