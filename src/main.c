@@ -1,2 +1,270 @@
+/*
+ * main.c - the command line: argv, stdout, stderr and exit codes live here
+ * only (STYLE.md §7). `mpiplsim [run] SNAPSHOT -o POST.img`, `mpiplsim inspect
+ * SNAPSHOT`, `mpiplsim compare A B`. Exit: 0 ok, 1 bad input, 2 usage, 3 I/O.
+ */
+#include <argp.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+
+#include "outfile.h"
+#include "report.h"
+#include "session.h"
+
+const char *argp_program_version = "mpiplsim " MPIPLSIM_VERSION;
+const char *argp_program_bug_address = "the project's issue tracker";
+
+enum {
+	OPT_VMCORE = 0x100, OPT_CPU_STATE, OPT_NO_REGISTERS, OPT_PROFILE, OPT_FORMAT,
+	OPT_OPAL_BASE, OPT_SPIRAH, OPT_MDST, OPT_MDDT, OPT_MDRT, OPT_PDA, OPT_FSYNC, OPT_JSON,
+	OPT_VMCORE_PIDS,
+};
+
+struct cli {
+	struct run_options run;
+	const char *cmd;
+	const char *args[2];
+	int n_args;
+};
+
+static void on_warning(void *ctx, const char *msg)
+{
+	const struct cli *c = ctx;
+
+	if (!c->run.quiet)
+		fprintf(stderr, "mpiplsim: warning: %s\n", msg);
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+static const struct argp_option input_options[] = {
+	{ "format", OPT_FORMAT, "FMT", 0, "Force the snapshot format: raw, mig, elf, kdump "
+	  "(default: detected from the content)", 1 },
+	{ "cpu-state", OPT_CPU_STATE, "FILE", 0, "Take the vCPU registers from FILE, another "
+	  "snapshot of the same moment (for raw input)", 1 },
+	{ "opal-base", OPT_OPAL_BASE, "ADDR", 0, "Relocated OPAL base (default 0x30000000)", 1 },
+	{ "spirah", OPT_SPIRAH, "ADDR", 0, "SPIRA-H address, instead of searching for it", 1 },
+	{ "mdst", OPT_MDST, "ADDR", 0, "MDST address when there is no SPIRA-H", 1 },
+	{ "mddt", OPT_MDDT, "ADDR", 0, "MDDT address when there is no SPIRA-H", 1 },
+	{ "mdrt", OPT_MDRT, "ADDR", 0, "MDRT address when there is no SPIRA-H", 1 },
+	{ "proc-dump", OPT_PDA, "ADDR", 0, "Processor dump area address when there is no "
+	  "SPIRA-H", 1 },
+	{ "quiet", 'q', NULL, 0, "No warnings, no progress", 3 },
+	{ "verbose", 'v', NULL, 0, "Explain each decision on stderr", 3 },
+	{ 0 }
+};
+
+static const struct argp_option run_options[] = {
+	{ "output", 'o', "FILE", 0, "Write the post-MPIPL RAM image (sparse) to FILE", 0 },
+	{ "vmcore", OPT_VMCORE, "FILE", 0, "Write the ELF vmcore the capture kernel would "
+	  "present as /proc/vmcore", 0 },
+	{ "vmcore-pids", OPT_VMCORE_PIDS, "zero|pir", 0, "pr_pid of the NT_PRSTATUS notes: "
+	  "zero as Linux does (default), or the PIR (for gdb)", 0 },
+	{ "profile", OPT_PROFILE, "NAME", 0, "Register profile of the thread records: "
+	  "hostboot (default), linux-min, qemu-v2", 2 },
+	{ "no-registers", OPT_NO_REGISTERS, NULL, 0, "Write an empty thread area on purpose", 2 },
+	{ "fsync", OPT_FSYNC, NULL, 0, "fsync each output and its directory", 2 },
+	{ 0 }
+};
+
+static const struct argp_option inspect_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "One JSON document on stdout", 0 },
+	{ "profile", OPT_PROFILE, "NAME", 0, "Register profile to plan with", 2 },
+	{ "no-registers", OPT_NO_REGISTERS, NULL, 0, "Plan without registers", 2 },
+	{ 0 }
+};
+
+static error_t parse_common(int key, char *arg, struct argp_state *st)
+{
+	struct cli *c = st->input;
+	uint64_t *addr = NULL;
+	int v;
+
+	switch (key) {
+	case OPT_FORMAT:
+		v = snap_format_parse(arg);
+		if (v < 0)
+			argp_error(st, "unknown format '%s' (raw, mig, elf, kdump)", arg);
+		c->run.format = v;
+		return 0;
+	case OPT_CPU_STATE:
+		c->run.cpu_state = arg;
+		return 0;
+	case OPT_PROFILE:
+		v = profile_parse(arg);
+		if (v < 0)
+			argp_error(st, "unknown profile '%s' (hostboot, linux-min, qemu-v2)", arg);
+		c->run.sim.profile = v;
+		return 0;
+	case OPT_NO_REGISTERS:
+		c->run.sim.no_registers = true;
+		return 0;
+	case 'q':
+		c->run.quiet = true;
+		return 0;
+	case 'v':
+		c->run.verbose++;
+		return 0;
+	case OPT_OPAL_BASE: addr = &c->run.opal_base; break;
+	case OPT_SPIRAH: addr = &c->run.ovr.spirah; break;
+	case OPT_MDST: addr = &c->run.ovr.mdst; break;
+	case OPT_MDDT: addr = &c->run.ovr.mddt; break;
+	case OPT_MDRT: addr = &c->run.ovr.mdrt; break;
+	case OPT_PDA: addr = &c->run.ovr.pda; break;
+	case ARGP_KEY_ARG:
+		if (c->n_args >= (c->cmd && !strcmp(c->cmd, "compare") ? 2 : 1))
+			argp_error(st, "too many arguments");
+		c->args[c->n_args++] = arg;
+		return 0;
+	case ARGP_KEY_END:
+		if (c->n_args < (c->cmd && !strcmp(c->cmd, "compare") ? 2 : 1))
+			argp_error(st, "missing SNAPSHOT");
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	if (parse_u64(arg, addr))
+		argp_error(st, "'%s' is not an address", arg);
+	return 0;
+}
+
+static error_t parse_run(int key, char *arg, struct argp_state *st)
+{
+	struct cli *c = st->input;
+
+	switch (key) {
+	case 'o':
+		c->run.output = arg;
+		return 0;
+	case OPT_VMCORE:
+		c->run.vmcore = arg;
+		return 0;
+	case OPT_VMCORE_PIDS:
+		if (strcmp(arg, "pir") && strcmp(arg, "zero"))
+			argp_error(st, "--vmcore-pids takes zero or pir");
+		c->run.vmcore_pids_pir = !strcmp(arg, "pir");
+		return 0;
+	case OPT_FSYNC:
+		c->run.fsync = true;
+		return 0;
+	case ARGP_KEY_END:
+		if (!c->run.output && !c->run.vmcore)
+			argp_error(st, "nothing to write: give -o POST.img and/or --vmcore FILE "
+				   "(or use 'inspect')");
+		break;
+	}
+	return parse_common(key, arg, st);
+}
+
+static error_t parse_inspect(int key, char *arg, struct argp_state *st)
+{
+	struct cli *c = st->input;
+
+	if (key == OPT_JSON) {
+		c->run.json = true;
+		return 0;
+	}
+	return parse_common(key, arg, st);
+}
+
+static const struct argp input_argp = { input_options, NULL, NULL, NULL, NULL, NULL, NULL };
+static const struct argp_child children[] = { { &input_argp, 0, "Input:", 1 }, { 0 } };
+
+static const struct argp run_argp = {
+	run_options, parse_run, "SNAPSHOT",
+	"Simulate the MPIPL of a QEMU powernv snapshot taken at the crash and write what "
+	"memory holds when the capture kernel boots.\v"
+	"SNAPSHOT is a QEMU migration stream, a dump-guest-memory ELF or kdump file, or raw "
+	"RAM (pmemsave), optionally gzip-compressed.\n\n"
+	"Other commands:\n"
+	"  mpiplsim inspect SNAPSHOT [--json]   show the tables, CPUs and decisions\n\n"
+	"Exit status: 0 success, 1 bad input, 2 usage error, 3 I/O error.",
+	children, NULL, NULL,
+};
+
+static const struct argp inspect_argp = {
+	inspect_options, parse_inspect, "SNAPSHOT",
+	"Show the snapshot's OPAL tables, CPUs and the simulation's decisions without "
+	"writing anything.", children, NULL, NULL,
+};
+
+static int report_error(struct mperr *err)
+{
+	char buf[1024];
+	int kind;
+
+	if (!err)
+		return 0;
+	mperr_format(err, buf, sizeof(buf));
+	fprintf(stderr, "mpiplsim: %s\n", buf);
+	kind = err->kind;
+	mperr_free(err);
+	return kind;
+}
+
+static int cmd_run(struct cli *c, const struct warn_sink *w)
+{
+	struct session s;
+	struct mperr *err;
+
+	c->run.snapshot = c->args[0];
+	err = session_open(&s, &c->run, w);
+	if (!err)
+		err = session_plan(&s);
+	if (!err && c->run.verbose)
+		report_plan_verbose(stderr, &s);
+	if (!err)
+		err = session_write(&s);
+	session_close(&s);
+	return report_error(err);
+}
+
+static int cmd_inspect(struct cli *c, const struct warn_sink *w)
+{
+	struct session s;
+	struct mperr *err;
+
+	c->run.snapshot = c->args[0];
+	err = session_open(&s, &c->run, w);
+	if (!err) {
+		struct mperr *plan_err = session_plan(&s);
+
+		report_inspect(stdout, &s, plan_err, c->run.json);
+		err = plan_err;
+	}
+	session_close(&s);
+	return report_error(err);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct warn_sink w = { on_warning, &c };
+	const struct argp *which = &run_argp;
+	int first = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.run.opal_base = SKIBOOT_BASE;
+	argp_err_exit_status = 2;
+	outfile_install_signal_cleanup();
+	if (argc > 1 && (!strcmp(argv[1], "inspect") || !strcmp(argv[1], "run"))) {
+		c.cmd = argv[1];
+		which = !strcmp(argv[1], "inspect") ? &inspect_argp : &run_argp;
+		first = 1;
+	}
+	argv[first] = argv[0];
+	argp_parse(which, argc - first, argv + first, 0, NULL, &c);
+	if (c.cmd && !strcmp(c.cmd, "inspect"))
+		return cmd_inspect(&c, &w);
+	return cmd_run(&c, &w);
+}

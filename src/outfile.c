@@ -1,0 +1,189 @@
+/* outfile.c - see outfile.h */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bytes.h"
+
+#define MAX_OPEN 8
+#define HOLE_UNIT 4096u
+#define MAX_RUN (1u << 20)
+
+/* temporary names a signal handler may unlink; written before the file exists */
+static char *volatile open_tmp[MAX_OPEN];
+
+static void on_fatal_signal(int sig)
+{
+	for (int i = 0; i < MAX_OPEN; i++)
+		if (open_tmp[i])
+			unlink(open_tmp[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void outfile_install_signal_cleanup(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int claim_slot(char *tmp)
+{
+	for (int i = 0; i < MAX_OPEN; i++)
+		if (!open_tmp[i]) {
+			open_tmp[i] = tmp;
+			return i;
+		}
+	return -1;
+}
+
+struct mperr *outfile_open(struct outfile *f, const char *path)
+{
+	memset(f, 0, sizeof(*f));
+	f->path = path;
+	f->fd = -1;
+	if (asprintf(&f->tmp, "%s.XXXXXX", path) < 0) {
+		f->tmp = NULL;
+		return mperr_nomem();
+	}
+	f->slot = claim_slot(f->tmp);
+	f->fd = mkostemp(f->tmp, O_CLOEXEC);
+	if (f->fd < 0) {
+		struct mperr *err = mperr_io(errno, "cannot create %s", f->tmp);
+
+		outfile_abort(f);
+		return mperr_in_file(err, path);
+	}
+	/* mkstemp makes 0600; an output is an ordinary file under the umask */
+	mode_t mask = umask(0);
+
+	umask(mask);
+	fchmod(f->fd, 0666 & ~mask);
+	return NULL;
+}
+
+static struct mperr *fsync_dir(const char *path)
+{
+	char *copy = strdup(path);
+	int dfd;
+
+	if (!copy)
+		return mperr_nomem();
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (dfd < 0 || fsync(dfd) < 0) {
+		int e = errno;
+
+		if (dfd >= 0)
+			close(dfd);
+		return mperr_io(e, "syncing the directory");
+	}
+	close(dfd);
+	return NULL;
+}
+
+struct mperr *outfile_commit(struct outfile *f, uint64_t size, bool do_fsync)
+{
+	struct mperr *err = NULL;
+
+	if (ftruncate(f->fd, (off_t)size) < 0)
+		err = mperr_io(errno, "setting the size to 0x%llx", (unsigned long long)size);
+	if (!err && do_fsync && fsync(f->fd) < 0)
+		err = mperr_io(errno, "fsync");
+	if (!err && close(f->fd) < 0)
+		err = mperr_io(errno, "close");
+	else if (err)
+		close(f->fd);
+	f->fd = -1;
+	if (!err && rename(f->tmp, f->path) < 0)
+		err = mperr_io(errno, "renaming %s into place", f->tmp);
+	if (!err && do_fsync)
+		err = fsync_dir(f->path);
+	if (err) {
+		outfile_abort(f);
+		return mperr_in_file(err, f->path);
+	}
+	if (f->slot >= 0)
+		open_tmp[f->slot] = NULL;
+	free(f->tmp);
+	f->tmp = NULL;
+	return NULL;
+}
+
+void outfile_abort(struct outfile *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmp) {
+		if (f->slot >= 0)
+			open_tmp[f->slot] = NULL;
+		unlink(f->tmp);
+		free(f->tmp);
+		f->tmp = NULL;
+	}
+}
+
+struct mperr *pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	const uint8_t *p = buf;
+
+	while (len) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return mperr_at(mperr_io(w < 0 ? errno : ENOSPC, "write at 0x%llx",
+						 (unsigned long long)off), off);
+		p += w;
+		off += (uint64_t)w;
+		len -= (size_t)w;
+	}
+	return NULL;
+}
+
+struct mperr *pwrite_sparse(int fd, const uint8_t *data, uint64_t len, uint64_t off)
+{
+	uint64_t run_start = 0, run_len = 0;
+
+	for (uint64_t o = 0; o < len;) {
+		/* align pieces to the output's 4 KiB grid so holes are whole blocks */
+		uint64_t n = HOLE_UNIT - (off + o) % HOLE_UNIT;
+		struct mperr *err;
+
+		if (n > len - o)
+			n = len - o;
+		if (!mem_is_zero(data + o, n) && run_len < MAX_RUN) {
+			if (!run_len)
+				run_start = o;
+			run_len += n;
+			o += n;
+			continue;
+		}
+		if (run_len) {
+			err = pwrite_all(fd, data + run_start, run_len, off + run_start);
+			if (err)
+				return err;
+			run_len = 0;
+			continue;	/* re-examine this piece */
+		}
+		o += n;
+	}
+	return run_len ? pwrite_all(fd, data + run_start, run_len, off + run_start) : NULL;
+}

@@ -1,0 +1,108 @@
+/* session.c - see session.h */
+#include "session.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "outfile.h"
+#include "post_image.h"
+
+static struct mperr *open_cpu_state(struct session *s)
+{
+	const struct run_options *o = s->o;
+	struct mperr *err = snapshot_open(&s->cpu_snap, o->cpu_state, SNAP_AUTO, s->w);
+
+	if (err)
+		return err;
+	s->have_cpu_snap = true;
+	if (!s->cpu_snap.cpus.n)
+		return mperr_in_file(mperr_input("carries no CPU registers (%s)",
+						 snap_format_name(s->cpu_snap.format)),
+				     o->cpu_state);
+	if (s->cpu_snap.ram.size != s->snap.ram.size)
+		return mperr_in_file(mperr_input("RAM size 0x%" PRIx64 " differs from %s (0x%"
+						 PRIx64 "): not the same moment",
+						 s->cpu_snap.ram.size, o->snapshot,
+						 s->snap.ram.size),
+				     o->cpu_state);
+	if (s->snap.cpus.n)
+		warnf(s->w, "%s carries registers too; using those of %s (--cpu-state)",
+		      o->snapshot, o->cpu_state);
+	s->cpus = &s->cpu_snap.cpus;
+	return NULL;
+}
+
+struct mperr *session_open(struct session *s, const struct run_options *o,
+			   const struct warn_sink *w)
+{
+	struct mperr *err;
+
+	memset(s, 0, sizeof(*s));
+	s->o = o;
+	s->w = w;
+	progress_init(&s->pr, !o->quiet && !o->json);
+	err = snapshot_open(&s->snap, o->snapshot, o->format, w);
+	if (err)
+		return err;
+	s->have_snap = true;
+	s->cpus = &s->snap.cpus;
+	if (o->cpu_state) {
+		err = open_cpu_state(s);
+		if (err)
+			return err;
+	}
+	err = mpipl_tables_load(&s->snap.ram, o->opal_base, &o->ovr, &s->t, w);
+	return mperr_in_file(err, o->snapshot);
+}
+
+struct mperr *session_plan(struct session *s)
+{
+	struct mperr *err = sim_plan(&s->t, s->cpus, &s->o->sim, &s->plan, s->w);
+
+	s->have_plan = true;
+	return mperr_in_file(err, s->o->snapshot);
+}
+
+/* Every output goes to a temporary file; all are renamed only when all are written. */
+static struct mperr *write_outputs(struct session *s)
+{
+	struct outfile img = { .fd = -1 };
+	struct mperr *err = NULL;
+
+	if (s->o->output) {
+		err = outfile_open(&img, s->o->output);
+		if (!err)
+			err = post_image_write(&s->ovl, &img, &s->pr);
+	}
+	if (!err && s->o->output)
+		err = outfile_commit(&img, s->snap.ram.size, s->o->fsync);
+	if (err)
+		outfile_abort(&img);
+	return err;
+}
+
+struct mperr *session_write(struct session *s)
+{
+	struct mperr *err = ovl_init(&s->ovl, &s->snap.ram);
+
+	if (err)
+		return err;
+	s->have_ovl = true;
+	err = sim_apply(&s->t, s->cpus, &s->plan, &s->ovl);
+	if (err)
+		return mperr_in_file(err, s->o->snapshot);
+	return write_outputs(s);
+}
+
+void session_close(struct session *s)
+{
+	if (s->have_ovl)
+		ovl_free(&s->ovl);
+	if (s->have_plan)
+		sim_plan_free(&s->plan);
+	if (s->have_cpu_snap)
+		snapshot_close(&s->cpu_snap);
+	if (s->have_snap)
+		snapshot_close(&s->snap);
+	memset(s, 0, sizeof(*s));
+}

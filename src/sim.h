@@ -1,0 +1,69 @@
+/*
+ * sim.h - what SBE + hostboot do at an MPIPL (simulation.md §3-§5): the
+ * copy of every MDST source into the MDDT destinations, the MDRT, the
+ * SPIRA-H result count and the thread register records. sim_plan() decides
+ * (pure, validates, warns); sim_apply() turns the plan into overlay writes.
+ * Knows nothing about input formats or output files.
+ */
+#ifndef MPIPLSIM_SIM_H
+#define MPIPLSIM_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu_state.h"
+#include "err.h"
+#include "mpipl_tables.h"
+#include "overlay.h"
+
+enum reg_profile { PROFILE_HOSTBOOT, PROFILE_QEMU_V2, PROFILE_LINUX_MIN };
+
+struct sim_options {
+	enum reg_profile profile;
+	bool no_registers;
+};
+
+/* One step of the byte-stream walk: one MDRT entry if it fits (mpipl.md §3). */
+struct copy_piece {
+	uint64_t src, dst;	/* gpa */
+	uint32_t len;
+	unsigned mdst, mddt;	/* entries the piece starts in */
+	uint8_t region, type;	/* of the source */
+	bool recorded;		/* got an MDRT entry */
+};
+
+/* Register entry of a thread record: type 1 GPR, 2 SPR (mpipl.md §4). */
+struct reg_id {
+	uint32_t type, num;
+};
+
+#define SIM_MAX_PIECES (2 * DUMP_TABLE_MAX)
+#define SIM_MAX_REGS 64
+
+struct sim_plan {
+	struct copy_piece piece[SIM_MAX_PIECES];
+	unsigned n_pieces, n_recorded;
+	uint64_t bytes_copied;
+	uint64_t bytes_unpreserved;	/* source bytes the walk never reached */
+	/* register part */
+	bool registers;
+	struct reg_id reg[SIM_MAX_REGS];
+	unsigned n_regs;
+	uint8_t core_state;
+	uint32_t thread_size;
+	size_t n_threads;
+	size_t *order;			/* cpu indices in record order */
+	bool qemu_v2;			/* header offset 0, area at 0x10300 (mpipl.md §7) */
+};
+
+struct mperr *sim_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
+		       const struct sim_options *o, struct sim_plan *p, const struct warn_sink *w);
+struct mperr *sim_apply(const struct mpipl_tables *t, const struct cpu_set *cpus,
+			const struct sim_plan *p, struct overlay *ovl);
+void sim_plan_free(struct sim_plan *p);
+
+const char *reg_name(struct reg_id r, char *buf, size_t len);
+const char *profile_name(enum reg_profile p);
+int profile_parse(const char *s);
+
+#endif

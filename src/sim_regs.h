@@ -1,0 +1,13 @@
+/* sim_regs.h - the register half of sim.h, private to sim.c and sim_regs.c */
+#ifndef MPIPLSIM_SIM_REGS_H
+#define MPIPLSIM_SIM_REGS_H
+
+#include "sim.h"
+
+struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
+			    const struct sim_options *o, struct sim_plan *p,
+			    const struct warn_sink *w);
+struct mperr *sim_regs_apply(const struct mpipl_tables *t, const struct cpu_set *cpus,
+			     const struct sim_plan *p, struct overlay *ovl);
+
+#endif
