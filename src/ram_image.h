@@ -30,6 +30,8 @@ struct ram_image {
 	void **owned;			/* buffers freed with the image */
 	size_t n_owned, cap_owned;
 	uint64_t max_added_end;		/* highest gpa + len added with data */
+	const uint8_t *map;		/* the read-only file mapping extents point into */
+	size_t map_len;
 };
 
 void ram_init(struct ram_image *ram, uint64_t size);
@@ -45,6 +47,13 @@ struct mperr *ram_own(struct ram_image *ram, void *buf);
  * contiguous in memory. Partially overlapping adds are an input error.
  */
 struct mperr *ram_finish(struct ram_image *ram);
+
+/*
+ * Done with these bytes for now: if they lie in the file mapping, let the
+ * kernel drop them from our resident set (they stay in the page cache), so
+ * peak RSS follows the working set, not the amount of data.
+ */
+void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len);
 
 /* NULL if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
 struct mperr *ram_check_range(const struct ram_image *ram, uint64_t gpa, uint64_t len);
