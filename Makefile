@@ -95,4 +95,4 @@ clean:
 
 .PHONY: all check asan valgrind install bench clean fixtures
 .SECONDARY:
--include $(OBJS:.o=.d) $(TBINS:=.d)
+-include $(wildcard $(B)/*.d $(B)/tests/*.d)
