@@ -180,7 +180,8 @@ static struct mperr *elf_scan_phdrs(struct elf_ctx *c)
 					c->phoff + i * PHDR64_SIZE);
 	}
 	if (!c->n_load)
-		return mperr_input("no PT_LOAD segment: the dump holds no memory");
+		return mperr_at(mperr_input("no PT_LOAD segment: the dump holds no memory"),
+				c->phoff);
 	return NULL;
 }
 

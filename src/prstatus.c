@@ -205,6 +205,14 @@ static struct mperr *fdt_cpu_node_pirs(const void *fdt, int node, struct pir_lis
 	return NULL;
 }
 
+static bool ram_has(const struct ram_image *ram, uint64_t gpa, uint64_t len)
+{
+	struct mperr *err = ram_check_range(ram, gpa, len);
+
+	mperr_free(err);
+	return !err;
+}
+
 /*
  * The sorted thread PIRs of the tree at gpa, in *l; l->n stays 0 if there is
  * no usable tree there (why says what was wrong).
@@ -220,11 +228,14 @@ static struct mperr *fdt_pirs_at(const struct ram_image *ram, uint64_t gpa, stru
 
 	l->n = 0;
 	*why = "no device tree header";
-	if (ram_check_range(ram, gpa, sizeof(hdr)) || ram_read(ram, gpa, hdr, sizeof(hdr)))
+	if (!ram_has(ram, gpa, sizeof(hdr)))
 		return NULL;
+	err = ram_read(ram, gpa, hdr, sizeof(hdr));
+	if (err)
+		return err;
 	size = ld_be32(hdr + 4);
 	if (ld_be32(hdr) != FDT_MAGIC || size < FDT_HDR_SIZE || size > FDT_MAX_BLOB ||
-	    ram_check_range(ram, gpa, size))
+	    !ram_has(ram, gpa, size))
 		return NULL;
 	blob = malloc(size);
 	if (!blob)
