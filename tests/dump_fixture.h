@@ -149,7 +149,7 @@ static inline int fx_crash_regs(const char *rel, struct fx_regs *r, int max)
 			in_crash = !strncmp(line, "## crash", 8);
 		if (!in_crash)
 			continue;
-		if (!strncmp(line, "CPU#", 4) && line[5] == '\n') {
+		if (!strncmp(line, "CPU#", 4) && (line[5] == '\n' || line[5] == '\r')) {
 			cpu = atoi(line + 4);
 			ck_assert_int_lt(cpu, max);
 			memset(&r[cpu], 0, sizeof(r[cpu]));
