@@ -336,6 +336,8 @@ END_TEST
 
 START_TEST(fuzz_regressions)
 {
+	/* run from the repository root, as `make check` does */
+	ck_assert_int_ge(replay_dir("tests/fuzz/seeds/elf", SNAP_ELF), 1);
 	replay_dir("tests/fuzz/regress/elf", SNAP_ELF);
 }
 END_TEST

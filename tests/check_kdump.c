@@ -672,6 +672,8 @@ END_TEST
 
 START_TEST(fuzz_regressions)
 {
+	/* run from the repository root, as `make check` does */
+	ck_assert_int_ge(replay_dir("tests/fuzz/seeds/kdump", SNAP_KDUMP), 1);
 	replay_dir("tests/fuzz/regress/kdump", SNAP_KDUMP);
 }
 END_TEST
