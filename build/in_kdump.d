@@ -1,11 +1,7 @@
-build/in_kdump.o: src/in_kdump.c src/bytes.h src/prstatus.h \
- src/snapshot.h src/cpu_state.h src/err.h src/input.h src/ram_image.h \
- src/tmpdir.h
-src/bytes.h:
-src/prstatus.h:
+build/in_kdump.o: src/in_kdump.c src/snapshot.h src/cpu_state.h src/err.h \
+ src/input.h src/ram_image.h
 src/snapshot.h:
 src/cpu_state.h:
 src/err.h:
 src/input.h:
 src/ram_image.h:
-src/tmpdir.h:
