@@ -96,3 +96,7 @@ clean:
 .PHONY: all check asan valgrind install bench clean fixtures
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
+
+# dump bench helper: open snapshots and print what the readers found (tests/open_snapshot.c)
+$(B)/open_snapshot: $(B)/tests/open_snapshot.o $(LIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -18,6 +18,9 @@ void ram_free(struct ram_image *ram)
 	for (size_t i = 0; i < ram->n_owned; i++)
 		free(ram->owned[i]);
 	free(ram->owned);
+	for (size_t i = 0; i < ram->n_maps; i++)
+		munmap(ram->maps[i].addr, ram->maps[i].len);
+	free(ram->maps);
 	free(ram->ext);
 	memset(ram, 0, sizeof(*ram));
 }
@@ -36,6 +39,23 @@ struct mperr *ram_own(struct ram_image *ram, void *buf)
 		ram->cap_owned = cap;
 	}
 	ram->owned[ram->n_owned++] = buf;
+	return NULL;
+}
+
+struct mperr *ram_own_map(struct ram_image *ram, void *addr, size_t len)
+{
+	if (ram->n_maps == ram->cap_maps) {
+		size_t cap = ram->cap_maps ? 2 * ram->cap_maps : 4;
+		struct ram_map *p = realloc(ram->maps, cap * sizeof(*p));
+
+		if (!p) {
+			munmap(addr, len);
+			return mperr_nomem();
+		}
+		ram->maps = p;
+		ram->cap_maps = cap;
+	}
+	ram->maps[ram->n_maps++] = (struct ram_map){ addr, len };
 	return NULL;
 }
 
