@@ -26,7 +26,7 @@ CPPFLAGS  += -D_GNU_SOURCE -DMPIPLSIM_VERSION='"$(VERSION)"' -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) $(OPT_PKGS)) $(FDT_CFLAGS) \
              $(if $(filter lzo2,$(OPT_PKGS)),-DHAVE_LZO) \
              $(if $(filter snappy,$(OPT_PKGS)),-DHAVE_SNAPPY)
-LDLIBS    += $(shell pkg-config --libs $(PKGS) $(OPT_PKGS)) $(FDT_LIBS)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) $(OPT_PKGS)) $(FDT_LIBS) -lm
 
 B         ?= build
 SRCS      := $(wildcard src/*.c)

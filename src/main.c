@@ -20,7 +20,7 @@ const char *argp_program_bug_address = "the project's issue tracker";
 enum {
 	OPT_VMCORE = 0x100, OPT_CPU_STATE, OPT_NO_REGISTERS, OPT_PROFILE, OPT_FORMAT,
 	OPT_OPAL_BASE, OPT_SPIRAH, OPT_MDST, OPT_MDDT, OPT_MDRT, OPT_PDA, OPT_FSYNC, OPT_JSON,
-	OPT_VMCORE_PIDS,
+	OPT_VMCORE_PIDS, OPT_EMULATE,
 };
 
 struct cli {
@@ -73,6 +73,8 @@ static const struct argp_option run_options[] = {
 	{ "profile", OPT_PROFILE, "NAME", 0, "Register profile of the thread records: "
 	  "hostboot (default), linux-min, qemu-v2", 2 },
 	{ "no-registers", OPT_NO_REGISTERS, NULL, 0, "Write an empty thread area on purpose", 2 },
+	{ "emulate", OPT_EMULATE, "qemu-v2", 0, "Reproduce what the posted QEMU MPIPL series "
+	  "would leave in memory, its bugs included (implies --profile qemu-v2)", 2 },
 	{ "fsync", OPT_FSYNC, NULL, 0, "fsync each output and its directory", 2 },
 	{ 0 }
 };
@@ -81,6 +83,7 @@ static const struct argp_option inspect_options[] = {
 	{ "json", OPT_JSON, NULL, 0, "One JSON document on stdout", 0 },
 	{ "profile", OPT_PROFILE, "NAME", 0, "Register profile to plan with", 2 },
 	{ "no-registers", OPT_NO_REGISTERS, NULL, 0, "Plan without registers", 2 },
+	{ "emulate", OPT_EMULATE, "qemu-v2", 0, "Plan as the posted QEMU MPIPL series does", 2 },
 	{ 0 }
 };
 
@@ -108,6 +111,12 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 		return 0;
 	case OPT_NO_REGISTERS:
 		c->run.sim.no_registers = true;
+		return 0;
+	case OPT_EMULATE:
+		if (strcmp(arg, "qemu-v2"))
+			argp_error(st, "--emulate takes qemu-v2");
+		c->run.sim.mode = MODE_QEMU_V2;
+		c->run.sim.profile = PROFILE_QEMU_V2;
 		return 0;
 	case 'q':
 		c->run.quiet = true;

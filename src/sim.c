@@ -138,11 +138,27 @@ static void check_labels(const struct walk *k, uint64_t dst, uint64_t len)
 	}
 }
 
-static void add_piece(struct walk *k, struct sim_plan *p, uint64_t len)
+struct copy_piece *sim_new_piece(struct sim_plan *p)
 {
-	struct copy_piece *c = &p->piece[p->n_pieces++];
+	if (p->n_pieces == p->cap_pieces) {
+		unsigned cap = p->cap_pieces ? 2 * p->cap_pieces : 16;
+		struct copy_piece *n = realloc(p->piece, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		p->piece = n;
+		p->cap_pieces = cap;
+	}
+	return &p->piece[p->n_pieces++];
+}
+
+static struct mperr *add_piece(struct walk *k, struct sim_plan *p, uint64_t len)
+{
+	struct copy_piece *c = sim_new_piece(p);
 	const struct dump_entry *s = &k->t->mdst[k->si];
 
+	if (!c)
+		return mperr_nomem();
 	*c = (struct copy_piece){ k->src, k->dst, (uint32_t)len, k->si, dest_entry_at(k, k->dst),
 				  s->region, s->type, false };
 	check_labels(k, k->dst, len);
@@ -151,13 +167,15 @@ static void add_piece(struct walk *k, struct sim_plan *p, uint64_t len)
 	k->src_left -= len;
 	k->dst += len;
 	k->dst_left -= len;
+	return NULL;
 }
 
 /* The two byte streams of mpipl.md §3 "How hostboot walks them". */
-static void walk_tables(const struct mpipl_tables *t, struct sim_plan *p,
-			const struct warn_sink *w)
+static struct mperr *walk_tables(const struct mpipl_tables *t, struct sim_plan *p,
+				 const struct warn_sink *w)
 {
 	struct walk k = { .t = t, .w = w };
+	struct mperr *err;
 
 	for (k.si = 0; k.si < t->n_mdst; k.si++) {
 		k.src = t->mdst[k.si].gpa;
@@ -167,11 +185,14 @@ static void walk_tables(const struct mpipl_tables *t, struct sim_plan *p,
 		while (k.src_left) {
 			if (!k.dst_left && !next_window(&k, bytes_from(t, k.si, k.src_left))) {
 				p->bytes_unpreserved = bytes_from(t, k.si, k.src_left);
-				return;
+				return NULL;
 			}
-			add_piece(&k, p, k.src_left < k.dst_left ? k.src_left : k.dst_left);
+			err = add_piece(&k, p, k.src_left < k.dst_left ? k.src_left : k.dst_left);
+			if (err)
+				return err;
 		}
 	}
+	return NULL;
 }
 
 /* Sizes that do not match one to one are hostboot's business, but worth a word. */
@@ -189,18 +210,32 @@ static void warn_spills(const struct mpipl_tables *t, const struct sim_plan *p,
 	}
 }
 
-static void record_pieces(const struct mpipl_tables *t, struct sim_plan *p,
-			  const struct warn_sink *w)
+/* One MDRT entry per piece, HRMOR bit set, up to alloc_cnt (mpipl.md §3). */
+static struct mperr *record_pieces(const struct mpipl_tables *t, struct sim_plan *p,
+				   const struct warn_sink *w)
 {
 	unsigned cap = t->nt[NT_MDRT].alloc_cnt;
 
-	for (unsigned i = 0; i < p->n_pieces; i++)
-		p->piece[i].recorded = i < cap;
 	p->n_recorded = p->n_pieces < cap ? p->n_pieces : cap;
+	p->mdrt = calloc(p->n_recorded ? p->n_recorded : 1, sizeof(*p->mdrt));
+	if (!p->mdrt)
+		return mperr_nomem();
+	for (unsigned i = 0; i < p->n_pieces; i++) {
+		const struct copy_piece *c = &p->piece[i];
+
+		p->piece[i].recorded = i < cap;
+		if (i < cap)
+			p->mdrt[i] = (struct mdrt_rec){ c->src | HRMOR_BIT, c->dst | HRMOR_BIT,
+							c->region, c->type, c->len };
+	}
+	p->n_mdrt = p->n_recorded;
+	p->mdrt_gpa = t->nt[NT_MDRT].gpa;
+	p->write_mdrt_count = t->spirah_gpa != 0;
 	if (p->n_pieces > cap)
 		warnf(w, "MDRT holds %u entries, the copy made %u pieces: all copied, the last %u "
 		      "not recorded (hostboot DUMP_MDRT_INSUFFICIENT_SPACE)", cap, p->n_pieces,
 		      p->n_pieces - cap);
+	return NULL;
 }
 
 struct mperr *sim_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
@@ -209,6 +244,12 @@ struct mperr *sim_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
 	struct mperr *err;
 
 	memset(p, 0, sizeof(*p));
+	p->mode = o->mode;
+	if (o->mode == MODE_QEMU_V2)
+		return sim_qemu_v2_plan(t, cpus, o, p, w);
+	p->pda = t->pda;
+	p->pda_write_gpa = t->pda.gpa;
+	p->write_cpu = true;
 	err = check_ranges(t->ram, t->mdst, t->n_mdst, "MDST");
 	if (!err)
 		err = check_ranges(t->ram, t->mddt, t->n_mddt, "MDDT");
@@ -216,45 +257,54 @@ struct mperr *sim_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
 		err = check_dest_overlap(t);
 	if (err)
 		return err;
-	walk_tables(t, p, w);
-	err = check_read_after_write(p);
+	err = walk_tables(t, p, w);
+	if (!err)
+		err = check_read_after_write(p);
 	if (err)
 		return err;
 	warn_spills(t, p, w);
-	record_pieces(t, p, w);
-	return sim_regs_plan(t, cpus, o, p, w);
+	err = record_pieces(t, p, w);
+	return err ? err : sim_regs_plan(t, cpus, o, p, w);
 }
 
 void sim_plan_free(struct sim_plan *p)
 {
 	free(p->order);
+	free(p->piece);
+	free(p->mdrt);
 	p->order = NULL;
+	p->piece = NULL;
+	p->mdrt = NULL;
 }
 
 /* MDRT entry, 32 bytes (mpipl.md §3): size | u16 (region, type) << 48 at 0x10. */
-static void mdrt_encode(const struct copy_piece *c, uint8_t *b)
+static void mdrt_encode(const struct mdrt_rec *r, uint8_t *b)
 {
 	memset(b, 0, MDRT_ENTRY_SIZE);
-	st_be64(b, c->src | HRMOR_BIT);
-	st_be64(b + 0x08, c->dst | HRMOR_BIT);
-	b[0x10] = c->region;
-	b[0x11] = c->type;
-	st_be32(b + 0x14, c->len);
+	st_be64(b, r->src);
+	st_be64(b + 0x08, r->dst);
+	b[0x10] = r->region;
+	b[0x11] = r->type;
+	st_be32(b + 0x14, r->size);
 }
 
 static struct mperr *write_mdrt(const struct mpipl_tables *t, const struct sim_plan *p,
 				struct overlay *ovl)
 {
-	uint8_t buf[SIM_MAX_PIECES * MDRT_ENTRY_SIZE], cnt[2];
+	size_t len = (size_t)p->n_mdrt * MDRT_ENTRY_SIZE;
+	uint8_t *buf = malloc(len ? len : 1), cnt[2];
 	struct mperr *err;
 
-	for (unsigned i = 0; i < p->n_recorded; i++)
-		mdrt_encode(&p->piece[i], buf + i * MDRT_ENTRY_SIZE);
-	err = ovl_write(ovl, t->nt[NT_MDRT].gpa, buf, (size_t)p->n_recorded * MDRT_ENTRY_SIZE);
-	if (err || !t->spirah_gpa)
+	if (!buf)
+		return mperr_nomem();
+	for (unsigned i = 0; i < p->n_mdrt; i++)
+		mdrt_encode(&p->mdrt[i], buf + i * MDRT_ENTRY_SIZE);
+	err = ovl_write(ovl, p->mdrt_gpa, buf, len);
+	free(buf);
+	if (err || !p->write_mdrt_count)
 		return err;
 	/* SPIRA-H ntuple 5 act_cnt = entries written; act_len stays (mpipl.md §3) */
-	st_be16(cnt, (uint16_t)p->n_recorded);
+	st_be16(cnt, (uint16_t)p->n_mdrt);
 	return ovl_write(ovl, t->spirah_gpa + SPIRAH_NTUPLE_OFF + NT_MDRT * SPIRAH_NTUPLE_SIZE + 0x0A,
 			 cnt, sizeof(cnt));
 }
@@ -272,5 +322,5 @@ struct mperr *sim_apply(const struct mpipl_tables *t, const struct cpu_set *cpus
 	err = write_mdrt(t, p, ovl);
 	if (err)
 		return mperr_in_table(err, "MDRT");
-	return sim_regs_apply(t, cpus, p, ovl);
+	return sim_regs_apply(cpus, p, ovl);
 }

@@ -18,7 +18,10 @@
 
 enum reg_profile { PROFILE_HOSTBOOT, PROFILE_QEMU_V2, PROFILE_LINUX_MIN };
 
+enum sim_mode { MODE_HOSTBOOT, MODE_QEMU_V2 };
+
 struct sim_options {
+	enum sim_mode mode;		/* --emulate qemu-v2: the posted QEMU series, bugs included */
 	enum reg_profile profile;
 	bool no_registers;
 };
@@ -37,14 +40,29 @@ struct reg_id {
 	uint32_t type, num;
 };
 
-#define SIM_MAX_PIECES (2 * DUMP_TABLE_MAX)
+/* One MDRT entry as it is written (mpipl.md §3; addresses as stored). */
+struct mdrt_rec {
+	uint64_t src, dst;
+	uint8_t region, type;
+	uint32_t size;
+};
+
 #define SIM_MAX_REGS 64
 
 struct sim_plan {
-	struct copy_piece piece[SIM_MAX_PIECES];
-	unsigned n_pieces, n_recorded;
+	enum sim_mode mode;
+	struct copy_piece *piece;	/* copies, in the order the firmware does them */
+	unsigned n_pieces, cap_pieces, n_recorded;
 	uint64_t bytes_copied;
 	uint64_t bytes_unpreserved;	/* source bytes the walk never reached */
+	struct mdrt_rec *mdrt;		/* MDRT entries to write at mdrt_gpa */
+	unsigned n_mdrt;
+	uint64_t mdrt_gpa;
+	bool write_mdrt_count;		/* SPIRA-H ntuple 5 act_cnt (hostboot only) */
+	/* processor dump area: the one the firmware read, and where it writes it */
+	struct proc_dump_area pda;
+	uint64_t pda_write_gpa;
+	bool write_cpu;			/* false: QEMU v2 with too small an area writes nothing */
 	/* register part */
 	bool registers;
 	struct reg_id reg[SIM_MAX_REGS];

@@ -19,7 +19,6 @@
 #define REG_ENTRY_SIZE 0x10u
 #define CORE_STATE_RUNNING 0x00
 #define CORE_STATE_QEMU 0xFF		/* QEMU v2, mpipl.md §7 item 11 */
-#define QEMU_V2_PDA_GPA UINT64_C(0x10300)	/* unrelocated, mpipl.md §7 item 12 */
 #define PDA_VERSION_P9 0x1
 
 static const uint32_t linux_min_sprs[] = {
@@ -136,7 +135,7 @@ static void choose_regs(struct sim_plan *p, const struct cpu_set *cpus, enum reg
 
 static struct mperr *check_area(const struct mpipl_tables *t, const struct sim_plan *p)
 {
-	const struct proc_dump_area *a = &t->pda;
+	const struct proc_dump_area *a = &p->pda;
 	uint64_t need = (uint64_t)p->thread_size * p->n_threads;
 	struct mperr *err;
 
@@ -176,6 +175,8 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 	p->core_state = o->profile == PROFILE_QEMU_V2 ? CORE_STATE_QEMU : CORE_STATE_RUNNING;
 	p->thread_size = THREAD_HDR_SIZE + p->n_regs * REG_ENTRY_SIZE;
 	p->qemu_v2 = o->profile == PROFILE_QEMU_V2;
+	if (p->mode == MODE_QEMU_V2)
+		return NULL;	/* QEMU v2 checks its area itself (sim_qemu_v2.c) */
 	err = check_area(t, p);
 	return err ? mperr_in_table(err, "processor dump area") : NULL;
 }
@@ -199,8 +200,8 @@ static void thread_encode(const struct sim_plan *p, const struct cpu_regs *c, ui
 	}
 }
 
-static struct mperr *write_threads(const struct mpipl_tables *t, const struct cpu_set *cpus,
-				   const struct sim_plan *p, struct overlay *ovl)
+static struct mperr *write_threads(const struct cpu_set *cpus, const struct sim_plan *p,
+				   struct overlay *ovl)
 {
 	size_t total = (size_t)p->thread_size * p->n_threads;
 	uint8_t *buf = malloc(total ? total : 1);
@@ -210,36 +211,39 @@ static struct mperr *write_threads(const struct mpipl_tables *t, const struct cp
 		return mperr_nomem();
 	for (size_t i = 0; i < p->n_threads; i++)
 		thread_encode(p, &cpus->cpu[p->order[i]], buf + i * p->thread_size);
-	err = ovl_write(ovl, t->pda.alloc_gpa, buf, total);
+	err = ovl_write(ovl, p->pda.alloc_gpa, buf, total);
 	free(buf);
 	return err;
 }
 
-/* The area's firmware-filled fields (mpipl.md §4); reserved bytes stay as they were. */
-static struct mperr *write_area(const struct mpipl_tables *t, const struct sim_plan *p,
-				struct overlay *ovl)
+/*
+ * The area's firmware-filled fields (mpipl.md §4), over the area as the
+ * firmware read it (reserved bytes unchanged), written at pda_write_gpa.
+ */
+static struct mperr *write_area(const struct sim_plan *p, struct overlay *ovl)
 {
-	uint64_t gpa = p->qemu_v2 ? QEMU_V2_PDA_GPA : t->pda.gpa;
 	uint8_t a[PDA_SIZE];
-	struct mperr *err = ovl_read(ovl, t->pda.gpa, a, sizeof(a));
+	struct mperr *err = ovl_read(ovl, p->pda.gpa, a, sizeof(a));
 
 	if (err)
 		return err;
 	st_be32(a, p->thread_size);
 	a[4] = PDA_VERSION_P9;
-	st_be64(a + 0x20, t->pda.alloc_raw);	/* dest = alloc, HRMOR bit kept */
+	st_be64(a + 0x20, p->pda.alloc_raw);	/* dest = alloc, HRMOR bit kept */
 	st_be32(a + 0x2C, (uint32_t)(p->thread_size * p->n_threads));
-	return ovl_write(ovl, gpa, a, sizeof(a));
+	return ovl_write(ovl, p->pda_write_gpa, a, sizeof(a));
 }
 
-struct mperr *sim_regs_apply(const struct mpipl_tables *t, const struct cpu_set *cpus,
-			     const struct sim_plan *p, struct overlay *ovl)
+struct mperr *sim_regs_apply(const struct cpu_set *cpus, const struct sim_plan *p,
+			     struct overlay *ovl)
 {
 	struct mperr *err = NULL;
 
+	if (!p->write_cpu)
+		return NULL;
 	if (p->registers)
-		err = write_threads(t, cpus, p, ovl);
+		err = write_threads(cpus, p, ovl);
 	if (!err)
-		err = write_area(t, p, ovl);
+		err = write_area(p, ovl);
 	return err ? mperr_in_table(err, "processor dump area") : NULL;
 }

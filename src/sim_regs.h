@@ -7,7 +7,14 @@
 struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
 			    const struct sim_options *o, struct sim_plan *p,
 			    const struct warn_sink *w);
-struct mperr *sim_regs_apply(const struct mpipl_tables *t, const struct cpu_set *cpus,
-			     const struct sim_plan *p, struct overlay *ovl);
+struct mperr *sim_regs_apply(const struct cpu_set *cpus, const struct sim_plan *p,
+			     struct overlay *ovl);
+
+/* --emulate qemu-v2 (sim_qemu_v2.c) */
+struct mperr *sim_qemu_v2_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
+			       const struct sim_options *o, struct sim_plan *p,
+			       const struct warn_sink *w);
+/* A new piece at the end of p->piece, or NULL on no memory. */
+struct copy_piece *sim_new_piece(struct sim_plan *p);
 
 #endif

@@ -157,11 +157,11 @@ static struct mperr *cmp_piece(void *ctx, uint64_t gpa, const uint8_t *data, uin
 
 static void assert_image(struct pipe *p, const struct ram_image *in, const struct ram_image *out)
 {
-	struct written w[4 + SIM_MAX_PIECES];
+	struct written *w = calloc(4 + p->plan.n_pieces, sizeof(*w));
 	struct cmp c = { NULL, w, 0, malloc(1 << 20) };
 	uint8_t *a, *b;
 
-	ck_assert_ptr_nonnull(c.buf);
+	ck_assert(c.buf && w);
 	ck_assert_uint_eq(in->size, out->size);
 	w[c.nw++] = (struct written){ p->t.nt[NT_MDRT].gpa, 32 * p->plan.n_recorded };
 	w[c.nw++] = (struct written){ p->t.spirah_gpa + 0xea, 2 };
@@ -188,6 +188,7 @@ static void assert_image(struct pipe *p, const struct ram_image *in, const struc
 	c.other = in;
 	ck_assert_ptr_null(ram_walk_data(out, 0, out->size, cmp_piece, &c));
 	free(c.buf);
+	free(w);
 }
 
 START_TEST(real_crash_raw)
