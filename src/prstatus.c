@@ -3,11 +3,11 @@
 
 #include <elf.h>
 #include <inttypes.h>
-#include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bytes.h"
+#include "device_tree.h"
 
 #define NOTE_HDR_SIZE 12u
 
@@ -142,156 +142,7 @@ struct mperr *prstatus_parse_notes(const uint8_t *buf, size_t len, uint64_t foff
 	return NULL;
 }
 
-/* ---- PIRs from a flattened device tree in guest RAM ---- */
-
-#define FDT_QEMU_GPA 0x01000000ull	/* where QEMU's powernv writes its tree (hw/ppc/pnv.c) */
-#define FDT_MAX_BLOB (16u << 20)
-#define FDT_MAX_CANDIDATES 64u
-#define FDT_HDR_SIZE 40u
-
-struct pir_list {
-	uint32_t *pir;
-	size_t n, cap;
-};
-
-static struct mperr *pir_push(struct pir_list *l, uint32_t pir)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		uint32_t *p = realloc(l->pir, cap * sizeof(*p));
-
-		if (!p)
-			return mperr_nomem();
-		l->pir = p;
-		l->cap = cap;
-	}
-	l->pir[l->n++] = pir;
-	return NULL;
-}
-
-static int by_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/*
- * The PIRs of one cpu node: every thread in ibm,ppc-interrupt-server#s
- * (QEMU and skiboot list each thread's PIR there), else ibm,pir, else reg.
- */
-static struct mperr *fdt_cpu_node_pirs(const void *fdt, int node, struct pir_list *l)
-{
-	static const char *const props[] = { "ibm,ppc-interrupt-server#s", "ibm,pir", "reg" };
-	const char *type;
-	int len;
-
-	type = fdt_getprop(fdt, node, "device_type", &len);
-	if (!type || len != 4 || memcmp(type, "cpu", 4))
-		return NULL;
-	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
-		const uint8_t *v = fdt_getprop(fdt, node, props[i], &len);
-
-		if (!v || len <= 0 || len % 4)
-			continue;
-		for (int k = 0; k < len; k += 4) {
-			struct mperr *err = pir_push(l, ld_be32(v + k));
-
-			if (err)
-				return err;
-		}
-		return NULL;
-	}
-	return NULL;
-}
-
-static bool ram_has(const struct ram_image *ram, uint64_t gpa, uint64_t len)
-{
-	struct mperr *err = ram_check_range(ram, gpa, len);
-
-	mperr_free(err);
-	return !err;
-}
-
-/*
- * The sorted thread PIRs of the tree at gpa, in *l; l->n stays 0 if there is
- * no usable tree there (why says what was wrong).
- */
-static struct mperr *fdt_pirs_at(const struct ram_image *ram, uint64_t gpa, struct pir_list *l,
-				 const char **why)
-{
-	uint8_t hdr[FDT_HDR_SIZE];
-	struct mperr *err = NULL;
-	uint32_t size;
-	uint8_t *blob;
-	int cpus, node;
-
-	l->n = 0;
-	*why = "no device tree header";
-	if (!ram_has(ram, gpa, sizeof(hdr)))
-		return NULL;
-	err = ram_read(ram, gpa, hdr, sizeof(hdr));
-	if (err)
-		return err;
-	size = ld_be32(hdr + 4);
-	if (ld_be32(hdr) != FDT_MAGIC || size < FDT_HDR_SIZE || size > FDT_MAX_BLOB ||
-	    !ram_has(ram, gpa, size))
-		return NULL;
-	blob = malloc(size);
-	if (!blob)
-		return mperr_nomem();
-	err = ram_read(ram, gpa, blob, size);
-	*why = "corrupt device tree";
-	if (err || fdt_check_full(blob, size))
-		goto out;
-	*why = "no /cpus node";
-	cpus = fdt_path_offset(blob, "/cpus");
-	if (cpus < 0)
-		goto out;
-	fdt_for_each_subnode(node, blob, cpus) {
-		err = fdt_cpu_node_pirs(blob, node, l);
-		if (err)
-			goto out;
-	}
-	*why = "no cpu threads";
-	if (!l->n)
-		goto out;
-	qsort(l->pir, l->n, sizeof(*l->pir), by_u32);
-	for (size_t i = 1; i < l->n; i++)
-		if (l->pir[i] == l->pir[i - 1]) {
-			*why = "a PIR listed twice";
-			l->n = 0;
-		}
-out:
-	free(blob);
-	if (err)
-		l->n = 0;
-	return err;
-}
-
-struct fdt_scan {
-	uint64_t gpa[FDT_MAX_CANDIDATES];
-	size_t n;
-};
-
-/*
- * Trees are 8-byte aligned (devicetree spec 5.1), so an extent never splits
- * an aligned magic. memchr on the first byte is much faster than memmem here.
- */
-static struct mperr *fdt_scan_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
-{
-	struct fdt_scan *sc = ctx;
-	const uint8_t *p = data, *end = data + len;
-
-	while (sc->n < FDT_MAX_CANDIDATES && (p = memchr(p, 0xd0, (size_t)(end - p)))) {
-		uint64_t g = gpa + (uint64_t)(p - data);
-
-		if (!(g & 7) && end - p >= 4 && ld_be32(p) == FDT_MAGIC && g != FDT_QEMU_GPA)
-			sc->gpa[sc->n++] = g;
-		p++;
-	}
-	return NULL;
-}
+/* ---- PIRs from a flattened device tree in guest RAM (device_tree.c) ---- */
 
 static struct mperr *pirs_by_convention(struct snapshot *s, const char *why)
 {
@@ -306,7 +157,7 @@ static struct mperr *pirs_by_convention(struct snapshot *s, const char *why)
 	return snap_add_note(s, "PIRs %s", set->pir_source);
 }
 
-static struct mperr *pirs_from_tree(struct snapshot *s, uint64_t gpa, const struct pir_list *l)
+static struct mperr *pirs_from_tree(struct snapshot *s, const struct dt_info *dt)
 {
 	struct cpu_set *set = &s->cpus;
 	char list[96];
@@ -314,64 +165,37 @@ static struct mperr *pirs_from_tree(struct snapshot *s, uint64_t gpa, const stru
 
 	list[0] = '\0';
 	for (size_t i = 0; i < set->n; i++) {
-		set->cpu[i].pir = l->pir[i];
+		set->cpu[i].pir = dt->pir[i];
 		set->cpu[i].pir_known = true;
 		if (n < sizeof(list))
 			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s0x%" PRIx32,
-					      i ? " " : "", l->pir[i]);
+					      i ? " " : "", dt->pir[i]);
 	}
 	snprintf(set->pir_source, sizeof(set->pir_source),
 		 "device tree at 0x%" PRIx64 ", /cpus threads in ascending PIR order "
-		 "(= QEMU cpu_index order)", gpa);
+		 "(= QEMU cpu_index order)", dt->gpa);
 	return snap_add_note(s, "PIRs from the %s device tree at 0x%" PRIx64 ": %s; the dump's "
 			     "CPU notes carry none (pr_pid 0) and are in cpu_index order, which "
-			     "for powernv is ascending PIR", gpa == FDT_QEMU_GPA ? "QEMU" :
-			     "in-RAM", gpa, list);
-}
-
-/* Try the tree at gpa: l->n == the CPU count on success, else reason says why not. */
-static struct mperr *fdt_try(const struct snapshot *s, uint64_t gpa, struct pir_list *l,
-			     char *reason, size_t rlen)
-{
-	const char *why = "";
-	struct mperr *err = fdt_pirs_at(&s->ram, gpa, l, &why);
-
-	if (err || l->n == s->cpus.n)
-		return err;
-	if (l->n)
-		snprintf(reason, rlen, "the device tree at 0x%" PRIx64 " lists %zu threads, the "
-			 "dump has %zu CPUs", gpa, l->n, s->cpus.n);
-	else if (gpa != FDT_QEMU_GPA)
-		snprintf(reason, rlen, "device tree at 0x%" PRIx64 ": %s", gpa, why);
-	l->n = 0;
-	return NULL;
+			     "for powernv is ascending PIR", dt->gpa == FDT_QEMU_GPA ? "QEMU" :
+			     "in-RAM", dt->gpa, list);
 }
 
 struct mperr *prstatus_find_pirs(struct snapshot *s, const struct warn_sink *w)
 {
-	struct pir_list l = { 0 };
-	struct fdt_scan sc = { .n = 0 };
+	struct dt_info dt;
 	struct mperr *err;
 	char reason[128];
-	uint64_t gpa = FDT_QEMU_GPA;
 
 	if (!s->cpus.n)
 		return NULL;
-	snprintf(reason, sizeof(reason), "no device tree in guest RAM");
-	err = fdt_try(s, gpa, &l, reason, sizeof(reason));
-	if (!err && !l.n)
-		err = ram_walk_data(&s->ram, 0, s->ram.size, fdt_scan_piece, &sc);
-	for (size_t i = 0; !err && !l.n && i < sc.n; i++) {
-		gpa = sc.gpa[i];
-		err = fdt_try(s, gpa, &l, reason, sizeof(reason));
-	}
-	if (!err && l.n)
-		err = pirs_from_tree(s, gpa, &l);
+	err = dt_find(&s->ram, s->cpus.n, &dt, reason, sizeof(reason));
+	if (!err && dt.found)
+		err = pirs_from_tree(s, &dt);
 	else if (!err) {
 		warnf(w, "%s: PIRs not found in guest RAM (%s): assuming PIR = cpu_index * 4",
 		      s->in.path, reason);
 		err = pirs_by_convention(s, reason);
 	}
-	free(l.pir);
+	dt_free(&dt);
 	return err;
 }

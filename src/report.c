@@ -66,6 +66,31 @@ static void print_tables(FILE *out, const struct mpipl_tables *t)
 		t->meta.kernel_tag, t->meta.boot_mem_size);
 }
 
+static void print_tree(FILE *out, const struct session *s)
+{
+	const struct dt_info *dt = &s->dt;
+
+	if (!dt->found) {
+		fprintf(out, "\ndevice tree: none (%s)\n", s->dt_reason);
+		return;
+	}
+	fprintf(out, "\ndevice tree at 0x%" PRIx64 " (%s), 0x%" PRIx32 " bytes\n  threads  ", dt->gpa,
+		dt->gpa == FDT_QEMU_GPA ? "QEMU's" : "found by its magic", dt->size);
+	for (size_t i = 0; i < dt->n_pir; i++)
+		fprintf(out, "%sPIR 0x%" PRIx32, i ? ", " : "", dt->pir[i]);
+	fprintf(out, "\n  memory   0x%" PRIx64 " bytes in %zu ranges\n", dt->mem_total, dt->n_mem);
+	if (!dt->dump_node) {
+		fprintf(out, "  /ibm,opal/dump: absent\n");
+		return;
+	}
+	fprintf(out, "  /ibm,opal/dump: compatible%s \"ibm,opal-dump\", mpipl-boot %s", 
+		dt->dump_compatible ? "" : " not", dt->mpipl_boot ? "present" : "absent");
+	if (dt->fw_load_area)
+		fprintf(out, ", fw-load-area 0x%" PRIx64 "+0x%" PRIx64 " 0x%" PRIx64 "+0x%" PRIx64,
+			dt->fw_load[0], dt->fw_load[1], dt->fw_load[2], dt->fw_load[3]);
+	fputc('\n', out);
+}
+
 static void print_plan(FILE *out, const struct session *s, const struct mperr *plan_err)
 {
 	const struct sim_plan *p = &s->plan;
@@ -76,8 +101,9 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 		fprintf(out, "\nplan: cannot simulate: %s\n", buf);
 		return;
 	}
-	fprintf(out, "\nplan (hostboot walk): %u pieces, %u MDRT entries, 0x%" PRIx64
-		" bytes copied, 0x%" PRIx64 " not preserved\n", p->n_pieces, p->n_recorded,
+	fprintf(out, "\nplan (%s): %u pieces, %u MDRT entries, 0x%" PRIx64
+		" bytes copied, 0x%" PRIx64 " not preserved\n",
+		p->mode == MODE_QEMU_V2 ? "QEMU v2 series" : "hostboot walk", p->n_pieces, p->n_recorded,
 		p->bytes_copied, p->bytes_unpreserved);
 	for (unsigned i = 0; i < p->n_pieces; i++) {
 		const struct copy_piece *c = &p->piece[i];
@@ -86,6 +112,9 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 			" region 0x%02x%s\n", c->mdst, c->mddt, c->src, c->dst, c->len, c->region,
 			c->recorded ? "" : " (no MDRT entry)");
 	}
+	for (unsigned i = 0; i < p->n_mdrt && p->mode == MODE_QEMU_V2; i++)
+		fprintf(out, "  MDRT[%u]: src 0x%016" PRIx64 " dest 0x%016" PRIx64 " size 0x%" PRIx32
+			"\n", i, p->mdrt[i].src, p->mdrt[i].dst, p->mdrt[i].size);
 	if (!p->registers) {
 		fprintf(out, "  registers: none (--no-registers): empty thread area\n");
 		return;
@@ -95,7 +124,11 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 		p->n_threads);
 	for (size_t i = 0; i < p->n_threads; i++)
 		fprintf(out, " 0x%" PRIx32, s->cpus->cpu[p->order[i]].pir);
-	fprintf(out, ") at 0x%" PRIx64 "\n", s->t.pda.alloc_gpa);
+	if (p->write_cpu)
+		fprintf(out, ") at 0x%" PRIx64 ", area written at 0x%" PRIx64 "\n", p->pda.alloc_gpa,
+			p->pda_write_gpa);
+	else
+		fprintf(out, "): not written, the area is too small\n");
 }
 
 void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json)
@@ -111,6 +144,7 @@ void report_inspect(FILE *out, const struct session *s, const struct mperr *plan
 	print_snapshot(out, &s->snap);
 	print_cpus(out, s);
 	print_tables(out, &s->t);
+	print_tree(out, s);
 	print_plan(out, s, plan_err);
 }
 

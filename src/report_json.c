@@ -135,6 +135,40 @@ static json_t *tables_json(const struct mpipl_tables *t)
 	return o;
 }
 
+static json_t *tree_json(const struct session *s)
+{
+	const struct dt_info *dt = &s->dt;
+	json_t *o = json_object(), *pirs = json_array(), *mem = json_array(), *fw = json_array();
+
+	json_object_set_new(o, "found", json_boolean(dt->found));
+	if (!dt->found) {
+		json_object_set_new(o, "reason", json_string(s->dt_reason));
+		json_decref(pirs);
+		json_decref(mem);
+		json_decref(fw);
+		return o;
+	}
+	json_object_set_new(o, "gpa", hex(dt->gpa));
+	json_object_set_new(o, "size", hex(dt->size));
+	for (size_t i = 0; i < dt->n_pir; i++)
+		json_array_append_new(pirs, hex(dt->pir[i]));
+	json_object_set_new(o, "thread_pirs", pirs);
+	for (size_t i = 0; i < dt->n_mem; i++) {
+		json_t *m = json_object();
+
+		json_object_set_new(m, "base", hex(dt->mem[i].base));
+		json_object_set_new(m, "size", hex(dt->mem[i].size));
+		json_array_append_new(mem, m);
+	}
+	json_object_set_new(o, "memory", mem);
+	json_object_set_new(o, "dump_node", json_boolean(dt->dump_node));
+	json_object_set_new(o, "mpipl_boot", json_boolean(dt->mpipl_boot));
+	for (int i = 0; dt->fw_load_area && i < 4; i++)
+		json_array_append_new(fw, hex(dt->fw_load[i]));
+	json_object_set_new(o, "fw_load_area", fw);
+	return o;
+}
+
 static json_t *pieces_json(const struct sim_plan *p)
 {
 	json_t *a = json_array();
@@ -168,7 +202,11 @@ static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 		json_object_set_new(o, "error", json_string(buf));
 		return o;
 	}
+	json_object_set_new(o, "mode", json_string(p->mode == MODE_QEMU_V2 ? "qemu-v2" : "hostboot"));
 	json_object_set_new(o, "pieces", pieces_json(p));
+	json_object_set_new(o, "mdrt_gpa", hex(p->mdrt_gpa));
+	json_object_set_new(o, "cpu_data_written", json_boolean(p->write_cpu));
+	json_object_set_new(o, "proc_dump_area_written_at", hex(p->pda_write_gpa));
 	json_object_set_new(o, "mdrt_entries", json_integer(p->n_recorded));
 	json_object_set_new(o, "bytes_copied", hex(p->bytes_copied));
 	json_object_set_new(o, "bytes_not_preserved", hex(p->bytes_unpreserved));
@@ -192,6 +230,7 @@ json_t *report_json(const struct session *s, const struct mperr *plan_err)
 	json_object_set_new(o, "cpu_state", cpus_json(s->cpus, s->have_cpu_snap ?
 						     s->o->cpu_state : s->o->snapshot));
 	json_object_set_new(o, "tables", tables_json(&s->t));
+	json_object_set_new(o, "device_tree", tree_json(s));
 	json_object_set_new(o, "plan", plan_json(s, plan_err));
 	return o;
 }

@@ -2,6 +2,7 @@
 #include "session.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "outfile.h"
@@ -32,6 +33,42 @@ static struct mperr *open_cpu_state(struct session *s)
 	return NULL;
 }
 
+/* The tree's CPUs and memory against the snapshot's (a mismatch is worth a word). */
+static void cross_check_tree(struct session *s)
+{
+	const struct dt_info *dt = &s->dt;
+	size_t *order;
+
+	if (dt->mem_total && dt->mem_total != s->snap.ram.size)
+		warnf(s->w, "device tree at 0x%" PRIx64 ": memory nodes total 0x%" PRIx64
+		      ", the snapshot's RAM is 0x%" PRIx64, dt->gpa, dt->mem_total,
+		      s->snap.ram.size);
+	if (!s->cpus->n)
+		return;
+	if (dt->n_pir != s->cpus->n) {
+		warnf(s->w, "device tree at 0x%" PRIx64 ": %zu threads, the snapshot has %zu vCPUs",
+		      dt->gpa, dt->n_pir, s->cpus->n);
+		return;
+	}
+	order = cpu_set_pir_order(s->cpus);
+	for (size_t i = 0; order && i < dt->n_pir; i++)
+		if (s->cpus->cpu[order[i]].pir != dt->pir[i]) {
+			warnf(s->w, "device tree at 0x%" PRIx64 ": thread PIR 0x%" PRIx32 " is not a "
+			      "vCPU PIR of the snapshot", dt->gpa, dt->pir[i]);
+			break;
+		}
+	free(order);
+}
+
+static struct mperr *find_device_tree(struct session *s)
+{
+	struct mperr *err = dt_find(&s->snap.ram, 0, &s->dt, s->dt_reason, sizeof(s->dt_reason));
+
+	if (!err && s->dt.found)
+		cross_check_tree(s);
+	return err;
+}
+
 struct mperr *session_open(struct session *s, const struct run_options *o,
 			   const struct warn_sink *w)
 {
@@ -52,6 +89,8 @@ struct mperr *session_open(struct session *s, const struct run_options *o,
 			return err;
 	}
 	err = mpipl_tables_load(&s->snap.ram, o->opal_base, &o->ovr, &s->t, w);
+	if (!err)
+		err = find_device_tree(s);
 	return mperr_in_file(err, o->snapshot);
 }
 
@@ -89,6 +128,9 @@ struct mperr *session_write(struct session *s)
 		return err;
 	s->have_ovl = true;
 	err = sim_apply(&s->t, s->cpus, &s->plan, &s->ovl);
+	/* QEMU's tree gets mpipl-boot as the MPIPL boot sees it (simulation.md §5) */
+	if (!err && s->dt.found && s->dt.gpa == FDT_QEMU_GPA && s->dt.dump_node)
+		err = dt_add_mpipl_boot(&s->ovl, FDT_QEMU_GPA, s->o->sim.mode == MODE_QEMU_V2);
 	if (err)
 		return mperr_in_file(err, s->o->snapshot);
 	return write_outputs(s);
@@ -104,5 +146,6 @@ void session_close(struct session *s)
 		snapshot_close(&s->cpu_snap);
 	if (s->have_snap)
 		snapshot_close(&s->snap);
+	dt_free(&s->dt);
 	memset(s, 0, sizeof(*s));
 }

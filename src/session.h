@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "device_tree.h"
 #include "mpipl_tables.h"
 #include "overlay.h"
 #include "progress.h"
@@ -37,6 +38,8 @@ struct session {
 	struct snapshot cpu_snap;	/* --cpu-state, if given */
 	const struct cpu_set *cpus;	/* registers used: snap's or cpu_snap's */
 	struct mpipl_tables t;
+	struct dt_info dt;		/* a device tree in guest RAM, if any */
+	char dt_reason[128];		/* why none was found */
 	struct sim_plan plan;
 	struct overlay ovl;
 	struct progress pr;

@@ -48,6 +48,7 @@ struct mdrt_rec {
 };
 
 #define SIM_MAX_REGS 64
+#define QEMU_V2_PDA_GPA UINT64_C(0x10300)	/* unrelocated area address, mpipl.md §7 item 12 */
 
 struct sim_plan {
 	enum sim_mode mode;

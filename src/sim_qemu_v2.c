@@ -20,7 +20,6 @@
 #define V2_MDST_OFF UINT64_C(0x10C00)
 #define V2_MDDT_OFF UINT64_C(0x11000)
 #define V2_MDRT_OFF UINT64_C(0x1C00000)
-#define V2_PDA_WRITE_GPA UINT64_C(0x10300)	/* absolute, unrelocated (item 12) */
 #define V2_CHUNK UINT64_C(0x2000000)		/* COPY_CHUNK_SIZE 32 MiB (item 7) */
 #define V2_THREAD_SIZE 0x238u
 
@@ -159,7 +158,7 @@ static struct mperr *v2_cpu(const struct mpipl_tables *t, const struct cpu_set *
 	err = read_area(t->ram, t->base + V2_PDA_OFF, &p->pda);
 	if (err)
 		return mperr_in_table(err, "processor dump area");
-	p->pda_write_gpa = V2_PDA_WRITE_GPA;
+	p->pda_write_gpa = QEMU_V2_PDA_GPA;
 	ro.profile = PROFILE_QEMU_V2;
 	err = sim_regs_plan(t, cpus, &ro, p, w);
 	if (err)

@@ -175,6 +175,8 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 	p->core_state = o->profile == PROFILE_QEMU_V2 ? CORE_STATE_QEMU : CORE_STATE_RUNNING;
 	p->thread_size = THREAD_HDR_SIZE + p->n_regs * REG_ENTRY_SIZE;
 	p->qemu_v2 = o->profile == PROFILE_QEMU_V2;
+	if (p->qemu_v2)
+		p->pda_write_gpa = QEMU_V2_PDA_GPA;	/* the profile writes where QEMU v2 does */
 	if (p->mode == MODE_QEMU_V2)
 		return NULL;	/* QEMU v2 checks its area itself (sim_qemu_v2.c) */
 	err = check_area(t, p);

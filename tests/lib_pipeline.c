@@ -53,13 +53,14 @@ static struct mperr *pipe_stages(struct pipe *p, const char *path, const struct 
 	if (err)
 		return err;
 	p->stage = 2;
-	err = sim_plan(&p->t, &p->cpus, o, &p->plan, &w);
+	p->used = p->snap.cpus.n ? &p->snap.cpus : &p->cpus;
+	err = sim_plan(&p->t, p->used, o, &p->plan, &w);
 	if (err)
 		return err;
 	p->stage = 3;
 	err = ovl_init(&p->ovl, &p->snap.ram);
 	if (!err)
-		err = sim_apply(&p->t, &p->cpus, &p->plan, &p->ovl);
+		err = sim_apply(&p->t, p->used, &p->plan, &p->ovl);
 	if (!err)
 		p->stage = 4;
 	return err;

@@ -10,6 +10,7 @@
 struct pipe {
 	struct snapshot snap;
 	struct cpu_set cpus;	/* two made-up vCPUs, PIR 4 first (CPU list order) */
+	const struct cpu_set *used;	/* the snapshot's vCPUs if it has any, else cpus */
 	struct mpipl_tables t;
 	struct sim_plan plan;
 	struct overlay ovl;
