@@ -1,3 +1,4 @@
+SHELL := /bin/bash
 # mpiplsim - offline MPIPL (fadump) simulator for QEMU powernv snapshots
 # Non-recursive; objects in build/ (STYLE.md §9).
 
@@ -90,10 +91,31 @@ install: mpiplsim
 bench: mpiplsim fixtures
 	tools/bench.sh
 
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), each run FUZZ_SECONDS
+# from its seeds; a crash stops make with the input saved as build/fuzz/crash-*.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(filter-out -MMD -MP,$(CPPFLAGS)) -Isrc $^ -o $@ $(LDLIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
+		mkdir -p build/fuzz/corpus-$$n; echo "== fuzz $$n for $(FUZZ_SECONDS) s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=131072 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$n- build/fuzz/corpus-$$n \
+			tests/fuzz/seeds/$$n 2>&1 | grep -E "^stat::number_of_executed_units|ERROR|SUMMARY" ; \
+		test $${PIPESTATUS[0]} -eq 0; done
+
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check asan valgrind install bench clean fixtures
+.PHONY: all check asan valgrind install bench clean fixtures fuzz fuzz-build
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 

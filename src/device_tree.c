@@ -104,14 +104,6 @@ static void dump_node(const void *fdt, struct dt_info *dt)
 	}
 }
 
-static bool ram_has(const struct ram_image *ram, uint64_t gpa, uint64_t len)
-{
-	struct mperr *err = ram_check_range(ram, gpa, len);
-
-	mperr_free(err);
-	return !err;
-}
-
 /* The whole blob at gpa, checked by libfdt, or NULL (and *why) if there is none. */
 static struct mperr *read_blob(const struct ram_image *ram, uint64_t gpa, uint8_t **out,
 			       uint32_t *size, const char **why)
@@ -122,7 +114,7 @@ static struct mperr *read_blob(const struct ram_image *ram, uint64_t gpa, uint8_
 
 	*out = NULL;
 	*why = "no device tree header";
-	if (!ram_has(ram, gpa, sizeof(hdr)))
+	if (!ram_contains(ram, gpa, sizeof(hdr)))
 		return NULL;
 	err = ram_read(ram, gpa, hdr, sizeof(hdr));
 	if (err)
@@ -130,8 +122,16 @@ static struct mperr *read_blob(const struct ram_image *ram, uint64_t gpa, uint8_
 	*size = ld_be32(hdr + 4);
 	if (ld_be32(hdr) != FDT_MAGIC)
 		return NULL;
+	/*
+	 * Version 16 and later only: Debian's libfdt 1.6 fdt_check_full() follows
+	 * a NULL property name on older trees (found by fuzz_fdt). QEMU and
+	 * skiboot write version 17.
+	 */
+	*why = "device tree version below 16";
+	if (ld_be32(hdr + 20) < 16)
+		return NULL;
 	*why = "device tree size out of range";
-	if (*size < FDT_HDR_SIZE || *size > FDT_MAX_BLOB || !ram_has(ram, gpa, *size))
+	if (*size < FDT_HDR_SIZE || *size > FDT_MAX_BLOB || !ram_contains(ram, gpa, *size))
 		return NULL;
 	blob = malloc(*size);
 	if (!blob)
@@ -165,7 +165,8 @@ struct mperr *dt_read(const struct ram_image *ram, uint64_t gpa, struct dt_info 
 		if (err)
 			goto out;
 	}
-	qsort(dt->pir, dt->n_pir, sizeof(*dt->pir), by_u32);
+	if (dt->n_pir)
+		qsort(dt->pir, dt->n_pir, sizeof(*dt->pir), by_u32);
 	for (size_t i = 1; i < dt->n_pir; i++)
 		if (dt->pir[i] == dt->pir[i - 1]) {
 			*why = "a PIR listed twice";

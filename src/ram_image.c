@@ -59,11 +59,16 @@ struct mperr *ram_own_map(struct ram_image *ram, void *addr, size_t len)
 	return NULL;
 }
 
-struct mperr *ram_check_range(const struct ram_image *ram, uint64_t gpa, uint64_t len)
+bool ram_contains(const struct ram_image *ram, uint64_t gpa, uint64_t len)
 {
 	uint64_t end;
 
-	if (!__builtin_add_overflow(gpa, len, &end) && end <= ram->size)
+	return !__builtin_add_overflow(gpa, len, &end) && end <= ram->size;
+}
+
+struct mperr *ram_check_range(const struct ram_image *ram, uint64_t gpa, uint64_t len)
+{
+	if (ram_contains(ram, gpa, len))
 		return NULL;
 	return mperr_at(mperr_input("range 0x%" PRIx64 "+0x%" PRIx64 " exceeds RAM (0x%" PRIx64
 				    ")", gpa, len, ram->size), gpa);

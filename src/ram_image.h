@@ -10,6 +10,7 @@
 #ifndef MPIPLSIM_RAM_IMAGE_H
 #define MPIPLSIM_RAM_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,8 @@ struct mperr *ram_finish(struct ram_image *ram);
  */
 void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len);
 
+/* True if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
+bool ram_contains(const struct ram_image *ram, uint64_t gpa, uint64_t len);
 /* NULL if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
 struct mperr *ram_check_range(const struct ram_image *ram, uint64_t gpa, uint64_t len);
 /* Copy [gpa, gpa+len) into buf; holes read as zero. Error outside RAM. */

@@ -60,7 +60,7 @@ static struct mperr *v2_copy_entry(const struct ram_image *ram, const struct dum
 		uint64_t off = c * V2_CHUNK, k = len - off < V2_CHUNK ? len - off : V2_CHUNK;
 		struct copy_piece *pc;
 
-		if (ram_check_range(ram, s->gpa + off, k) || ram_check_range(ram, d->gpa + off, k)) {
+		if (!ram_contains(ram, s->gpa + off, k) || !ram_contains(ram, d->gpa + off, k)) {
 			*complete = false;	/* MEMTX error: what was copied stays */
 			return NULL;
 		}
@@ -165,7 +165,7 @@ static struct mperr *v2_cpu(const struct mpipl_tables *t, const struct cpu_set *
 		return err;
 	need = (uint64_t)V2_THREAD_SIZE * p->n_threads;
 	p->write_cpu = p->registers && p->pda.alloc_size >= need &&
-		       !ram_check_range(t->ram, p->pda.alloc_gpa, need);
+		       ram_contains(t->ram, p->pda.alloc_gpa, need);
 	if (p->registers && !p->write_cpu)
 		warnf(w, "qemu-v2: processor dump area at base + 0x10300 allocates 0x%" PRIx32
 		      " bytes, 0x%" PRIx64 " needed: no CPU data written (item 12)",
