@@ -360,6 +360,7 @@ struct mperr *vmdesc_walk_config_sub(struct vmdesc *vd, const char *name, struct
 		if (n && !strcmp(n, name))
 			return walk_desc(&w, x, 1);
 	}
-	return mperr_at(mperr_input("unknown configuration subsection \"%s\" that the vmdescription does not describe",
-				    name), cur_pos(c));
+	/* the caller knows where the subsection starts */
+	return mperr_input("unknown configuration subsection \"%s\" that the vmdescription does not describe",
+			   name);
 }
