@@ -47,6 +47,7 @@ enum {
 struct mig_block {
 	char id[256];
 	uint64_t len;
+	size_t off;			/* of its MEM_SIZE entry */
 	bool in_file;			/* false: mapped-ram says x-ignore-shared left it out */
 	uint64_t bitmap_off, pages_off;	/* mapped-ram only */
 	uint64_t n_page, n_zero;	/* records (or bitmap bits) seen */
@@ -340,6 +341,7 @@ static struct mperr *block_entry(struct mig *m, struct mig_block *b, uint64_t le
 
 	if (err)
 		return err;
+	b->off = off;
 	if (!cur_be64(&m->c, &b->len))
 		return truncated(m, 8, "ram block length");
 	if (b->len > left || b->len == 0 || b->len % m->page_size)
@@ -871,8 +873,8 @@ static struct mperr *finish(struct mig *m)
 	struct mperr *err;
 
 	if (m->cap_ignore_shared && (!b->in_file || (!m->cap_mapped_ram && !b->n_page && !b->n_zero)))
-		return mperr_at(mperr_input("guest RAM block \"%s\" was left out of the stream as shared memory (x-ignore-shared)",
-					    pname(pn, b->id)), 0);
+		return mperr_at(mperr_input("guest RAM block \"%s\" (listed at 0x%zx) was left out of the stream as shared memory (x-ignore-shared)",
+					    pname(pn, b->id), b->off), b->off);
 	snprintf(s->format_detail, sizeof(s->format_detail), "QEMU migration stream v3, machine %s%s%s",
 		 m->machine[0] ? m->machine : "unknown", m->cap_mapped_ram ? ", mapped-ram" : "",
 		 s->in.gzipped ? ", gzip" : "");

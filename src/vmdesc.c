@@ -10,7 +10,7 @@
 #define VM_SUBSECTION 0x05
 #define NULLPTR_MARKER 0x30	/* '0': a NULL element of a pointer array, §2.7 */
 #define MAX_DEPTH 32		/* nested structs/subsections; QEMU uses a handful */
-#define WALK_BUDGET (1u << 26)	/* field visits per section, against hostile JSON */
+#define WALK_BUDGET (1u << 22)	/* field visits per section, against hostile JSON */
 
 struct vmdesc_dev {
 	const char *name;
