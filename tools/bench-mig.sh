@@ -6,6 +6,7 @@
 # /usr/bin/time -v.
 #
 # usage: tools/bench-mig.sh [STREAM]      (default build/fixtures/crash.mig)
+#        COLD=1 drops the page cache before each tool (root only)
 #
 # analyze-migration.py is QEMU's (LGPL) and not part of this repository. It is
 # looked for at $ANALYZE_MIGRATION, then in the usual install and source
@@ -25,6 +26,7 @@ die() {
 
 [ -x /usr/bin/time ] || die "/usr/bin/time (GNU time) is needed for -v"
 [ -f "$stream" ] || die "$stream: no such file (make fixtures)"
+stream=$(realpath "$stream")	# analyze-migration.py runs in its own directory
 [ -x "$extract" ] || make -C "$top" build/tests/mig_extract >/dev/null
 
 script=
@@ -44,6 +46,10 @@ trap 'rm -rf "$work"' EXIT INT TERM
 measure() {
 	log=$1
 	shift
+	if [ "${COLD:-0}" = 1 ]; then
+		sync
+		echo 3 >/proc/sys/vm/drop_caches || die "COLD=1 needs root"
+	fi
 	/usr/bin/time -v -o "$log" "$@" >/dev/null 2>"$log.err" ||
 		die "$* failed: $(tail -n 3 "$log.err")"
 	wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$log" |
