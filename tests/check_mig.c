@@ -1065,6 +1065,123 @@ START_TEST(sy_mapped_ram_bad_header)
 }
 END_TEST
 
+static void sb_command(struct sb *b, uint16_t cmd, uint16_t len, uint8_t byte)
+{
+	sb_u8(b, 0x08);
+	sb_be16(b, cmd);
+	sb_be16(b, len);
+	sb_fill(b, byte, len);
+}
+
+static void sb_caps(struct sb *b, const char *cap)
+{
+	sb_u8(b, 0x05);
+	sb_str(b, "configuration/capabilities");
+	sb_be32(b, 1);
+	sb_be32(b, 1);
+	sb_str(b, cap);
+}
+
+/* postcopy-ram (POSTCOPY_ADVISE with 16 bytes) adds a page size to hugepage blocks (§3.2) */
+START_TEST(sy_postcopy_page_size)
+{
+	struct sb b = { 0 };
+	struct snapshot s;
+
+	sb_header(&b);
+	sb_command(&b, 1, 0, 0);	/* OPEN_RETURN_PATH */
+	sb_command(&b, 3, 16, 0);	/* POSTCOPY_ADVISE */
+	sb_command(&b, 2, 4, 0x11);	/* PING */
+	sb_config(&b, "powernv9");
+	sb_sec(&b, 0x01, 2, "ram", 0, 4);
+	sb_be64(&b, 6 * PS | F_MEM_SIZE);
+	sb_str(&b, "pnv.ram");
+	sb_be64(&b, 4 * PS);
+	sb_be64(&b, 0x200000);	/* its page size: 2 MiB hugepages */
+	sb_str(&b, "rom");
+	sb_be64(&b, 2 * PS);
+	sb_eos(&b);
+	sb_footer(&b, 2);
+	sb_part(&b, 0x03, 2);
+	sb_page(&b, 3 * PS, F_PAGE, "pnv.ram", 0x31);
+	sb_eos(&b);
+	sb_footer(&b, 2);
+	sb_vmdesc(&b, "");
+	warn_log[0] = '\0';
+	sb_open_ok(&s, &b);
+	ck_assert_int_eq(warnings_with("postcopy page size 0x200000"), 1);
+	ck_assert_uint_eq(s.n_blocks, 2);
+	ram_byte_is(&s, 3 * PS, 0x31);
+	snapshot_close(&s);
+	free(b.p);
+}
+END_TEST
+
+/* x-ignore-shared adds be64 mr->addr per block; a shared RAM block is not in the file */
+START_TEST(sy_ignore_shared)
+{
+	struct sb b = { 0 };
+	struct snapshot s;
+	size_t entry;
+
+	sb_header(&b);
+	sb_config(&b, "powernv9");
+	sb_caps(&b, "x-ignore-shared");
+	sb_sec(&b, 0x01, 2, "ram", 0, 4);
+	sb_be64(&b, 4 * PS | F_MEM_SIZE);
+	entry = b.n;
+	sb_str(&b, "pnv.ram");
+	sb_be64(&b, 4 * PS);
+	sb_be64(&b, 0);	/* mr->addr */
+	sb_eos(&b);
+	sb_footer(&b, 2);
+	sb_part(&b, 0x03, 2);
+	sb_page(&b, PS, F_PAGE, "pnv.ram", 0x21);
+	sb_eos(&b);
+	sb_footer(&b, 2);
+	sb_vmdesc(&b, "");
+	sb_open_ok(&s, &b);
+	ram_byte_is(&s, PS, 0x21);
+	snapshot_close(&s);
+	free(b.p);
+
+	/* the same with no page of the RAM block: it was shared memory, left out */
+	memset(&b, 0, sizeof(b));
+	sb_header(&b);
+	sb_config(&b, "powernv9");
+	sb_caps(&b, "x-ignore-shared");
+	sb_sec(&b, 0x01, 2, "ram", 0, 4);
+	sb_be64(&b, 4 * PS | F_MEM_SIZE);
+	sb_str(&b, "pnv.ram");
+	sb_be64(&b, 4 * PS);
+	sb_be64(&b, 0);
+	sb_eos(&b);
+	sb_footer(&b, 2);
+	sb_vmdesc(&b, "");
+	expect_err(&b, entry, "shared RAM left out");
+	free(b.p);
+}
+END_TEST
+
+START_TEST(bad_commands)
+{
+	struct sb b = { 0 }, rest = { 0 };
+	size_t off;
+
+	sb_header(&b);
+	off = b.n;
+	sb_command(&b, 0x0b, 2, 0);	/* SWITCHOVER_START with a payload */
+	sb_small(&rest);
+	sb_put(&b, rest.p + 8, rest.n - 8);	/* all but the header */
+	free(rest.p);
+	sb_vmdesc(&b, JSON_TIMER);
+	expect_err(&b, off, "switchover with payload");
+	b.p[off + 2] = 5;	/* POSTCOPY_RUN */
+	expect_err(&b, off, "postcopy run");
+	free(b.p);
+}
+END_TEST
+
 /* ------------------------------------------------------ malformed streams */
 
 START_TEST(bad_magic_and_version)
@@ -1430,6 +1547,8 @@ static Suite *mig_suite(void)
 	tcase_add_test(syn, sy_cpu_field_size);
 	tcase_add_test(syn, sy_mapped_ram);
 	tcase_add_test(syn, sy_mapped_ram_bad_header);
+	tcase_add_test(syn, sy_postcopy_page_size);
+	tcase_add_test(syn, sy_ignore_shared);
 	suite_add_tcase(s, syn);
 
 	tcase_set_timeout(bad, 300);
@@ -1448,6 +1567,7 @@ static Suite *mig_suite(void)
 	tcase_add_test(bad, device_without_description);
 	tcase_add_test(bad, bad_json);
 	tcase_add_test(bad, trailing_garbage);
+	tcase_add_test(bad, bad_commands);
 	suite_add_tcase(s, bad);
 	return s;
 }
