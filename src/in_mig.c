@@ -41,6 +41,7 @@ enum {
 	CMD_SWITCHOVER_START = 0x0b,
 };
 
+#define MAX_BLOCKS 4096		/* QEMU machines have a handful; names are looked up linearly */
 #define MAPPED_RAM_HDR_SIZE 28	/* packed: be32 version, be64 page size, bitmap, pages (§4) */
 #define MAPPED_RAM_VERSION 1
 
@@ -301,7 +302,7 @@ static struct mperr *mapped_ram_header(struct mig *m, struct mig_block *b)
 	size_t off = cur_pos(&m->c), flen = m->c.len;
 	uint64_t ps, nbits, bm_size, bm_end, pg_end;
 	const uint8_t *h;
-	uint32_t ver = 0;
+	uint32_t ver;
 
 	if (!cur_take(&m->c, MAPPED_RAM_HDR_SIZE, &h))
 		return truncated(m, MAPPED_RAM_HDR_SIZE, "mapped-ram header");
@@ -434,6 +435,9 @@ static struct mperr *block_list(struct mig *m, uint64_t total, size_t off)
 
 		if (err)
 			return err;
+		if (m->n_blk == MAX_BLOCKS)
+			return mperr_at(mperr_input("ram block list at 0x%zx has more than %d blocks", off,
+						    MAX_BLOCKS), b.off);
 		if (m->n_blk == m->cap_blk) {
 			size_t cap = m->cap_blk ? 2 * m->cap_blk : 8;
 			struct mig_block *p = realloc(m->blk, cap * sizeof(*p));
