@@ -122,3 +122,12 @@ clean:
 # dump bench helper: open snapshots and print what the readers found (tests/open_snapshot.c)
 $(B)/open_snapshot: $(B)/tests/open_snapshot.o $(LIBOBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# mig bench helper: tests/mig_extract.c, a plain program (not a Check suite)
+$(B)/tests/mig_extract: $(B)/tests/mig_extract.o $(LIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-mig: $(B)/tests/mig_extract fixtures
+	tools/bench-mig.sh
+
+.PHONY: bench-mig
