@@ -49,19 +49,26 @@ all: mpiplsim
 mpiplsim: $(B)/mpiplsim
 	cp $< $@
 
+# V=1 shows the commands
+Q         := $(if $(V),,@)
+
 $(B)/mpiplsim: $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/%.o: src/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags $(CHECK_PKG)) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags $(CHECK_PKG)) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/check_%: $(B)/tests/check_%.o $(THELPERS) $(LIBOBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CHECK_PKG))
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs $(CHECK_PKG))
 
 $(FXDIR)/%: $(FIXTURES)/%.gz
 	@mkdir -p $(dir $@)
@@ -99,7 +106,8 @@ FUZZ_BINS    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuz
 
 build/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		$(filter-out -MMD -MP,$(CPPFLAGS)) -Isrc $^ -o $@ $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)

@@ -33,7 +33,8 @@ static enum snap_format detect(const struct input *in)
 	static const uint8_t elf[4] = { 0x7f, 'E', 'L', 'F' };
 	static const uint8_t flat[16] = "makedumpfile";
 
-	if (in->len >= 4 && !memcmp(in->map, qevm, 4))
+	/* "QEVM", and "QEMU" of obsolete v1 streams (the mig reader rejects those clearly) */
+	if (in->len >= 4 && (!memcmp(in->map, qevm, 4) || !memcmp(in->map, "QEMU", 4)))
 		return SNAP_MIG;
 	if (in->len >= 4 && !memcmp(in->map, elf, 4))
 		return SNAP_ELF;
