@@ -81,7 +81,7 @@ check: $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
 		MPIPLSIM_SHARED=$(FIXTURES); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
-	tests/cli.sh
+	tests/cli.sh; tests/faults.sh
 
 asan:
 	$(MAKE) B=build/asan CC=clang \

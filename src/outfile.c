@@ -20,11 +20,27 @@
 /* temporary names a signal handler may unlink; written before the file exists */
 static char *volatile open_tmp[MAX_OPEN];
 
+static void say(const char *msg)
+{
+	ssize_t r = write(STDERR_FILENO, msg, strlen(msg));
+
+	(void)r;
+}
+
+/* Async-signal-safe: unlink, write, _exit or re-raise only. */
 static void on_fatal_signal(int sig)
 {
 	for (int i = 0; i < MAX_OPEN; i++)
 		if (open_tmp[i])
 			unlink(open_tmp[i]);
+	if (sig == SIGBUS) {
+		/* a mapped input lost pages under us: it shrank or its disk failed */
+		say("mpiplsim: an input file shrank or failed while being read (SIGBUS); "
+		    "no output written\n");
+		_exit(MPERR_IO);
+	}
+	if (sig != SIGPIPE)
+		say("mpiplsim: interrupted; no output written\n");
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -40,6 +56,7 @@ void outfile_install_signal_cleanup(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
 }
 
 static int claim_slot(char *tmp)
