@@ -1,45 +1,60 @@
 #!/usr/bin/env bash
-# bench.sh - time and peak RSS of a full run on the real 2 GiB raw fixture and
-# on a 16 GiB sparse guest holding the same bytes, beside `cp --sparse=always`
-# of the same files, in one run. Heap peak from valgrind massif (if present).
-# usage: tools/bench.sh  (make bench runs it; fixtures from build/fixtures)
+# bench.sh - make bench: cost against guest RAM size for a fixed amount of data.
+# Guests of 1, 4, 16 and 64 GiB hold the same bytes: the first GiB of the real
+# v7.0 fixture (its tables, with the kernel range cut to 16 MiB so that it fits
+# in 1 GiB), raw (sparse) and as a migration stream (tools/mkmig.py). For each:
+# wall time and peak RSS of a full run, beside `cp --sparse=always` of the raw
+# file, in the same run. Best of 3, page cache warm, outputs removed and synced
+# between runs. Heap peak of the 64 GiB run from valgrind massif.
 set -eu
 BIN=${MPIPLSIM:-./mpiplsim}
 FX=${MPIPLSIM_FIXTURES:-build/fixtures}
+SIZES=${BENCH_SIZES:-1 4 16 64}
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
-measure() { # LABEL CMD...: wall seconds and peak RSS (KiB), best of 3
-	local label=$1 best="" rss=""; shift
-	for i in 1 2 3; do
-		sync	# earlier outputs' writeback would otherwise throttle this run
-		/usr/bin/time -f "%e %M" -o "$T/time" "$@" >/dev/null 2>&1
-		read -r s m <"$T/time"
-		if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; rss=$m; fi
+measure() { # LABEL CMD...: "wall rss" of the best of 3
+	local best="" rss=""
+	for _ in 1 2 3; do
 		rm -f "$T/out.img" "$T/cp.img"
+		sync
+		/usr/bin/time -f "%e %M" -o "$T/time" "$@" >/dev/null 2>"$T/err" ||
+			{ echo "bench: $* failed: $(cat "$T/err")" >&2; exit 1; }
+		read -r s m < <(tail -1 "$T/time")
+		if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; rss=$m; fi
 	done
-	printf "%-44s %8s s %9s KiB\n" "$label" "$best" "$rss"
+	echo "$best $rss"
 }
 
-heap() { # peak heap in KiB from massif
-	command -v valgrind >/dev/null || { echo "n/a (no valgrind)"; return; }
-	valgrind -q --tool=massif --massif-out-file="$T/massif" "$@" >/dev/null 2>&1
-	rm -f "$T/out.img"
-	awk -F= '/mem_heap_B/ { if ($2 > m) m = $2 } END { printf "%d KiB\n", m / 1024 }' "$T/massif"
-}
+poke32() { printf "$(printf '\\x%02x' $(($2 >> 24 & 255)) $(($2 >> 16 & 255)) $(($2 >> 8 & 255)) $(($2 & 255)))" |
+	dd of="$1" bs=1 seek=$(($3)) conv=notrunc status=none; }
 
-raw=$FX/crash.raw
-big=$T/big16.raw
-truncate -s 16G "$big"
-dd if="$raw" of="$big" bs=4k conv=sparse,notrunc status=none
-
-echo "$("$BIN" --version | head -1), $(nproc) CPUs, $(date -u +%F)"
-echo "input data: $(du -h "$raw" | cut -f1) in a 2 GiB and a 16 GiB sparse raw guest"
-printf "%-44s %10s %13s\n" "what" "wall" "peak RSS"
-for f in "$raw" "$big"; do
-	size=$(($(stat -c %s "$f") >> 30))
-	measure "mpiplsim run, ${size} GiB raw guest" "$BIN" "$f" -o "$T/out.img" --no-registers
-	measure "cp --sparse=always, ${size} GiB raw guest" cp --sparse=always "$f" "$T/cp.img"
+base=$T/base.raw
+truncate -s 1G "$base"
+dd if="$FX/crash.raw" of="$base" bs=4k count=$((1 << 18)) conv=sparse,notrunc status=none
+poke32 "$base" 0x1000000 0x3001101c	# MDST[1].size (skiboot v7.0 layout, mpipl.md §1)
+poke32 "$base" 0x1000000 0x3001141c	# MDDT[1].size
+echo "$("$BIN" --version | head -1); $(nproc) CPUs; $(du -h "$base" | cut -f1) of data in every guest"
+printf "%-9s %-16s %-16s %-16s %-10s\n" "guest" "raw: time RSS" "mig: time RSS" "cp: time RSS" "raw/cp"
+for n in $SIZES; do
+	g=$T/g$n.raw
+	cp --sparse=always "$base" "$g"
+	truncate -s "${n}G" "$g"
+	python3 "$(dirname "$0")/mkmig.py" "$g" "$T/g$n.mig"
+	read -r rt rr < <(measure "$BIN" "$g" -o "$T/out.img" --no-registers -q)
+	read -r mt mr < <(measure "$BIN" "$T/g$n.mig" -o "$T/out.img" --no-registers -q)
+	read -r ct cr < <(measure cp --sparse=always "$g" "$T/cp.img")
+	printf "%-9s %5s s %6s MiB %5s s %6s MiB %5s s %6s MiB %6s\n" "$n GiB" \
+		"$rt" $((rr / 1024)) "$mt" $((mr / 1024)) "$ct" $((cr / 1024)) \
+		"$(awk "BEGIN{printf \"%.1f\", $rt / ($ct > 0 ? $ct : 0.01)}")"
+	[ "$n" = "$(echo $SIZES | awk '{print $NF}')" ] || rm -f "$g" "$T/g$n.mig"
 done
-echo "heap peak, 2 GiB guest:  $(heap "$BIN" "$raw" -o "$T/out.img" --no-registers)"
-echo "heap peak, 16 GiB guest: $(heap "$BIN" "$big" -o "$T/out.img" --no-registers)"
+if command -v valgrind >/dev/null; then
+	last=$(echo $SIZES | awk '{print $NF}')
+	valgrind -q --tool=massif --massif-out-file="$T/massif" "$BIN" "$T/g$last.raw" \
+		-o "$T/out.img" --no-registers -q
+	echo "heap peak, $last GiB raw: $(awk -F= '/mem_heap_B/ {if ($2 > m) m = $2} END {printf "%d KiB", m / 1024}' "$T/massif")"
+	valgrind -q --tool=massif --massif-out-file="$T/massif" "$BIN" "$T/g$last.mig" \
+		-o "$T/out.img" --no-registers -q
+	echo "heap peak, $last GiB mig: $(awk -F= '/mem_heap_B/ {if ($2 > m) m = $2} END {printf "%d KiB", m / 1024}' "$T/massif")"
+fi
