@@ -81,7 +81,25 @@ struct mig {
 	const uint8_t *fill[256];	/* one shared page per non-zero ZERO fill byte */
 	bool have_cpu;
 	uint32_t last_cpu;
+	size_t released;	/* stream bytes before this were dropped from our RSS */
 };
+
+#define RELEASE_STEP (8u << 20)
+
+/*
+ * Parsed stream bytes leave the resident set every RELEASE_STEP (they stay in
+ * the page cache; pages that RAM extents point to fault back in when read),
+ * so peak RSS does not grow with the number of zero records, i.e. guest size.
+ */
+static void release_parsed(struct mig *m)
+{
+	size_t pos = cur_pos(&m->c);
+
+	if (pos - m->released < RELEASE_STEP)
+		return;
+	map_release(m->s->in.map, m->s->in.len, m->s->in.map + m->released, pos - m->released);
+	m->released = pos;
+}
 
 /* A name from the file, made safe to print. */
 static const char *pname(char out[256], const char *name)
@@ -577,6 +595,7 @@ static struct mperr *ram_records(struct mig *m)
 		}
 		if (err)
 			return mperr_at(err, off);
+		release_parsed(m);
 	}
 }
 

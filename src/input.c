@@ -178,3 +178,17 @@ struct mperr *input_walk_data(const struct input *in, uint64_t off, uint64_t len
 	}
 	return NULL;
 }
+
+void map_release(const uint8_t *map, size_t map_len, const uint8_t *p, uint64_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p, b = a + len;
+	uintptr_t m = (uintptr_t)map, me = m + map_len;
+
+	if (!map || a < m || b > me || b < a)
+		return;
+	a = (a + page - 1) & ~(page - 1);	/* whole pages inside the range only */
+	b &= ~(page - 1);
+	if (a < b)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}

@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
+
+#include "input.h"
 
 void ram_init(struct ram_image *ram, uint64_t size)
 {
@@ -211,14 +211,5 @@ struct mperr *ram_read(const struct ram_image *ram, uint64_t gpa, void *buf, siz
 
 void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len)
 {
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t a = (uintptr_t)data, b = a + len;
-	uintptr_t m = (uintptr_t)ram->map, me = m + ram->map_len;
-
-	if (!ram->map || a < m || b > me)
-		return;
-	a = (a + page - 1) & ~(page - 1);	/* whole pages inside the range only */
-	b &= ~(page - 1);
-	if (a < b)
-		madvise((void *)a, b - a, MADV_DONTNEED);
+	map_release(ram->map, ram->map_len, data, len);
 }
