@@ -88,8 +88,27 @@ asan:
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
-valgrind: $(B)/mpiplsim $(TBINS) fixtures
-	$(MAKE) check VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full"
+# every Check suite under valgrind (memcheck, leaks are errors); CK_FORK=no so
+# that valgrind sees the tests themselves
+valgrind: $(TBINS) fixtures
+	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM_SHARED=$(FIXTURES) CK_FORK=no; \
+	for t in $(TBINS); do echo "== valgrind $$t"; \
+		valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			$$t; done
+
+# every seed and every input that once crashed a fuzz target, replayed through it
+fuzz-regress: $(FUZZ_BINS)
+	@set -e; for t in $(FUZZ_BINS); do n=$${t##*/fuzz_}; \
+		for d in tests/fuzz/seeds/$$n tests/fuzz/regress/$$n; do \
+			[ -d $$d ] || continue; echo "== $$t $$d"; \
+			$$t -runs=0 $$d/* 2>&1 | grep -E "ERROR|SUMMARY|Executed" | tail -1; \
+			test $${PIPESTATUS[0]} -eq 0; done; done
+
+# All tests, as CI runs them: functional, sanitizers, valgrind, fuzz regressions.
+test: check
+	$(MAKE) asan
+	$(MAKE) valgrind
+	$(MAKE) fuzz-regress
 
 install: mpiplsim
 	install -D -m 0755 mpiplsim $(DESTDIR)$(BINDIR)/mpiplsim
@@ -123,7 +142,7 @@ fuzz: $(FUZZ_BINS)
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check asan valgrind install bench clean fixtures fuzz fuzz-build
+.PHONY: all check test asan valgrind install bench clean fixtures fuzz fuzz-build fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 
