@@ -281,6 +281,8 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 		struct mperr *plan_err = session_plan(&s);
 
 		report_inspect(stdout, &s, plan_err, c->run.json);
+		if (!plan_err && c->run.verbose)
+			report_plan_verbose(stderr, &s);
 		err = plan_err;
 	}
 	session_close(&s);
@@ -294,6 +296,8 @@ static int cmd_compare(struct cli *c, const struct warn_sink *w)
 					    c->run.opal_base, &c->run.ovr, w);
 	int status;
 
+	for (int i = 0; !err && c->run.verbose && i < 2; i++)
+		report_tables_verbose(stderr, s.path[i], &s.t[i], &c->run.ovr);
 	if (!err)
 		report_compare(stdout, &s, c->run.json);
 	status = err ? report_error(err) : !cmp_equal(&s.r);
