@@ -68,12 +68,20 @@ $(FXDIR)/%: $(FIXTURES)/%.gz
 
 fixtures: $(FXFILES)
 
-# Check suites, then the command-line tests. Each suite is independent.
+TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
+		MPIPLSIM_SHARED=$(FIXTURES)
+
+# Check suites, then the command-line, golden (with JSON schemas) and progress tests.
 check: $(B)/mpiplsim $(TBINS) fixtures
-	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
-		MPIPLSIM_SHARED=$(FIXTURES); \
+	@set -e; $(TESTENV); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
-	tests/cli.sh
+	tests/cli.sh; \
+	tests/golden.sh; \
+	tests/progress_tmux.sh
+
+# Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
+golden: $(B)/mpiplsim fixtures
+	@$(TESTENV); tests/golden.sh --update
 
 asan:
 	$(MAKE) B=build/asan CC=clang \
@@ -93,7 +101,7 @@ bench: mpiplsim fixtures
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check asan valgrind install bench clean fixtures
+.PHONY: all check golden asan valgrind install bench clean fixtures
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 
