@@ -397,9 +397,12 @@ static struct mperr *records_load(const struct mpipl_tables *t, const struct pro
 		return NULL;
 	n = a->act_size / a->thread_size;
 	fit = gpa < t->ram->size ? (t->ram->size - gpa) / a->thread_size : 0;
-	s->threads_capped = n > fit || n > CMP_MAX_THREADS;
+	if (fit > CMP_MAX_THREADS)
+		fit = CMP_MAX_THREADS;
+	if (fit > CMP_MAX_RECORD_BYTES / a->thread_size)
+		fit = CMP_MAX_RECORD_BYTES / a->thread_size;
+	s->threads_capped = n > fit;
 	n = n < fit ? n : fit;
-	n = n < CMP_MAX_THREADS ? n : CMP_MAX_THREADS;
 	rec->buf = malloc(n * a->thread_size + 1);
 	rec->th = calloc(n + 1, sizeof(*rec->th));
 	if (!rec->buf || !rec->th)

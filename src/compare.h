@@ -22,6 +22,7 @@
 #define CMP_QEMU_PDA_GPA	UINT64_C(0x10300)	/* mpipl.md §7 item 12, D10 */
 #define CMP_MAX_THREADS		8192u
 #define CMP_MAX_REGS		1024u		/* entries parsed per thread record */
+#define CMP_MAX_RECORD_BYTES	(64u << 20)	/* thread records read per image */
 
 /* What a field difference is about. Values are a/b of struct cmp_diff. */
 enum cmp_what {
@@ -105,7 +106,7 @@ struct cmp_side {
 	uint64_t threads_gpa;	/* dest_addr, HRMOR bit masked */
 	uint32_t thread_size;
 	size_t n_threads;
-	bool threads_capped;	/* more records than CMP_MAX_THREADS or than RAM holds */
+	bool threads_capped;	/* more records than RAM or the CMP_MAX_* limits hold */
 	unsigned mdrt_counted;	/* entries counted, hostboot semantics */
 };
 

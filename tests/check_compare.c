@@ -375,6 +375,24 @@ START_TEST(hostile_thread_records)
 	ck_assert_uint_le(r.side[1].n_threads, CMP_MAX_THREADS);
 	ck_assert_ptr_nonnull(find(&r, CMP_THREAD_COUNT, -1));
 	cmp_result_free(&r);
+
+	/* records of 256 MiB each: read no more than CMP_MAX_RECORD_BYTES */
+	snapshot_close(&b.snap);
+	fd = open(b.path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	{
+		uint8_t v[4];
+
+		st_be32(v, 0x10000000);		/* thread_size */
+		ck_assert_int_eq(pwrite(fd, v, 4, (off_t)in.pda), 4);
+	}
+	close(fd);
+	ck_assert_ptr_null(snapshot_open(&b.snap, b.path, SNAP_RAW, &w));
+	ck_assert_ptr_null(mpipl_tables_load(&b.snap.ram, SKIBOOT_BASE, NULL, &b.t, &w));
+	ck_assert_ptr_null(cmp_images(&a.t, &b.t, &r));
+	ck_assert(r.side[1].threads_capped);
+	ck_assert_uint_le((uint64_t)r.side[1].n_threads * 0x10000000, CMP_MAX_RECORD_BYTES);
+	cmp_result_free(&r);
 	post_free(&a);
 	post_free(&b);
 	rb_destroy(&in);
