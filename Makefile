@@ -76,12 +76,21 @@ $(FXDIR)/%: $(FIXTURES)/%.gz
 
 fixtures: $(FXFILES)
 
-# Check suites, then the command-line tests. Each suite is independent.
+TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
+		MPIPLSIM_SHARED=$(FIXTURES)
+
+# Check suites, then the command-line, golden (with JSON schemas) and progress tests.
 check: $(B)/mpiplsim $(TBINS) fixtures
-	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
-		MPIPLSIM_SHARED=$(FIXTURES); \
+	@set -e; $(TESTENV); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
-	tests/cli.sh; tests/faults.sh
+	tests/cli.sh; \
+	tests/golden.sh; \
+	tests/progress_tmux.sh; \
+	tests/faults.sh
+
+# Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
+golden: $(B)/mpiplsim fixtures
+	@$(TESTENV); tests/golden.sh --update
 
 asan:
 	$(MAKE) B=build/asan CC=clang \
@@ -142,7 +151,8 @@ fuzz: $(FUZZ_BINS)
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check test asan valgrind install bench clean fixtures fuzz fuzz-build fuzz-regress
+.PHONY: all check golden test asan valgrind install bench clean fixtures fuzz fuzz-build \
+	fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 

@@ -87,6 +87,11 @@ static const struct argp_option inspect_options[] = {
 	{ 0 }
 };
 
+static const struct argp_option compare_options[] = {
+	{ "json", OPT_JSON, NULL, 0, "One JSON document on stdout", 0 },
+	{ 0 }
+};
+
 static error_t parse_common(int key, char *arg, struct argp_state *st)
 {
 	struct cli *c = st->input;
@@ -193,6 +198,15 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *st)
 	return parse_common(key, arg, st);
 }
 
+static error_t parse_compare(int key, char *arg, struct argp_state *st)
+{
+	struct cli *c = st->input;
+
+	if (key == ARGP_KEY_END && c->run.cpu_state)
+		argp_error(st, "--cpu-state does not apply to compare");
+	return parse_inspect(key, arg, st);
+}
+
 static const struct argp input_argp = { input_options, parse_common, NULL, NULL, NULL, NULL,
 					NULL };
 static const struct argp_child children[] = { { &input_argp, 0, "Input:", 1 }, { 0 } };
@@ -204,7 +218,8 @@ static const struct argp run_argp = {
 	"SNAPSHOT is a QEMU migration stream, a dump-guest-memory ELF or kdump file, or raw "
 	"RAM (pmemsave), optionally gzip-compressed.\n\n"
 	"Other commands:\n"
-	"  mpiplsim inspect SNAPSHOT [--json]   show the tables, CPUs and decisions\n\n"
+	"  mpiplsim inspect SNAPSHOT [--json]   show the tables, CPUs and decisions\n"
+	"  mpiplsim compare A B [--json]        compare two post-MPIPL images\n\n"
 	"Exit status: 0 success, 1 bad input, 2 usage error, 3 I/O error.",
 	children, NULL, NULL,
 };
@@ -213,6 +228,15 @@ static const struct argp inspect_argp = {
 	inspect_options, parse_inspect, "SNAPSHOT",
 	"Show the snapshot's OPAL tables, CPUs and the simulation's decisions without "
 	"writing anything.", children, NULL, NULL,
+};
+
+static const struct argp compare_argp = {
+	compare_options, parse_compare, "A B",
+	"Compare two post-MPIPL images (any input format) by meaning: SPIRA-H result, MDRT "
+	"entries, processor dump area, thread records register by register, each preserved "
+	"range and the rest of RAM. Each difference names the row of the hostboot vs QEMU v2 "
+	"table it matches ([D6], ...).\vExit status: 0 equal, 1 different (or bad input), "
+	"2 usage error, 3 I/O error.", children, NULL, NULL,
 };
 
 static int report_error(struct mperr *err)
@@ -257,10 +281,28 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 		struct mperr *plan_err = session_plan(&s);
 
 		report_inspect(stdout, &s, plan_err, c->run.json);
+		if (!plan_err && c->run.verbose)
+			report_plan_verbose(stderr, &s);
 		err = plan_err;
 	}
 	session_close(&s);
 	return report_error(err);
+}
+
+static int cmd_compare(struct cli *c, const struct warn_sink *w)
+{
+	struct cmp_session s;
+	struct mperr *err = cmp_session_run(&s, c->args[0], c->args[1], c->run.format,
+					    c->run.opal_base, &c->run.ovr, w);
+	int status;
+
+	for (int i = 0; !err && c->run.verbose && i < 2; i++)
+		report_tables_verbose(stderr, s.path[i], &s.t[i], &c->run.ovr);
+	if (!err)
+		report_compare(stdout, &s, c->run.json);
+	status = err ? report_error(err) : !cmp_equal(&s.r);
+	cmp_session_close(&s);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -274,14 +316,18 @@ int main(int argc, char **argv)
 	c.run.opal_base = SKIBOOT_BASE;
 	argp_err_exit_status = 2;
 	outfile_install_signal_cleanup();
-	if (argc > 1 && (!strcmp(argv[1], "inspect") || !strcmp(argv[1], "run"))) {
+	if (argc > 1 && (!strcmp(argv[1], "inspect") || !strcmp(argv[1], "run") ||
+			 !strcmp(argv[1], "compare"))) {
 		c.cmd = argv[1];
-		which = !strcmp(argv[1], "inspect") ? &inspect_argp : &run_argp;
+		which = !strcmp(argv[1], "inspect") ? &inspect_argp :
+			!strcmp(argv[1], "compare") ? &compare_argp : &run_argp;
 		first = 1;
 	}
 	argv[first] = argv[0];
 	argp_parse(which, argc - first, argv + first, 0, NULL, &c);
 	if (c.cmd && !strcmp(c.cmd, "inspect"))
 		return cmd_inspect(&c, &w);
+	if (c.cmd && !strcmp(c.cmd, "compare"))
+		return cmd_compare(&c, &w);
 	return cmd_run(&c, &w);
 }

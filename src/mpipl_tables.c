@@ -168,7 +168,7 @@ static struct mperr *check_mdrt(const struct ram_image *ram, const struct ntuple
 			    "table at 0x%" PRIx64, n->gpa);
 }
 
-static struct mperr *read_pda(const struct ram_image *ram, uint64_t gpa, struct proc_dump_area *p)
+struct mperr *pda_read(const struct ram_image *ram, uint64_t gpa, struct proc_dump_area *p)
 {
 	uint8_t b[PDA_SIZE];
 	struct mperr *err = ram_read(ram, gpa, b, sizeof(b));
@@ -323,7 +323,7 @@ struct mperr *mpipl_tables_load(const struct ram_image *ram, uint64_t base,
 	err = check_mdrt(ram, &t->nt[NT_MDRT]);
 	if (err)
 		return mperr_in_table(mperr_at(err, t->nt[NT_MDRT].gpa), "MDRT");
-	err = read_pda(ram, t->nt[NT_PROC_DUMP].gpa, &t->pda);
+	err = pda_read(ram, t->nt[NT_PROC_DUMP].gpa, &t->pda);
 	if (err)
 		return mperr_in_table(err, "processor dump area");
 	err = read_meta(ram, base, &t->meta);

@@ -89,6 +89,9 @@ struct mperr *mpipl_tables_load(const struct ram_image *ram, uint64_t base,
 				const struct table_override *ovr, struct mpipl_tables *t,
 				const struct warn_sink *w);
 
+/* The 0x30-byte processor dump area at gpa (mpipl.md §4). */
+struct mperr *pda_read(const struct ram_image *ram, uint64_t gpa, struct proc_dump_area *p);
+
 const char *spirah_ntuple_name(unsigned i);
 const char *dump_region_name(uint8_t region);
 

@@ -22,6 +22,15 @@ void progress_init(struct progress *p, bool enabled)
 	p->shown = false;
 }
 
+static void show(struct progress *p)
+{
+	fprintf(stderr, "\rmpiplsim: %s %3u%% (%llu / %llu MiB)\033[K", p->what,
+		p->total ? (unsigned)(p->done * 100 / p->total) : 100,
+		(unsigned long long)(p->done >> 20), (unsigned long long)(p->total >> 20));
+	p->shown = true;
+}
+
+/* The line appears at once, so even a run shorter than one update interval shows it. */
 void progress_start(struct progress *p, const char *what, uint64_t total)
 {
 	if (!p)
@@ -30,6 +39,10 @@ void progress_start(struct progress *p, const char *what, uint64_t total)
 	p->total = total;
 	p->done = 0;
 	p->last_ms = 0;
+	if (!p->enabled)
+		return;
+	p->last_ms = now_ms();
+	show(p);
 }
 
 void progress_add(struct progress *p, uint64_t n)
@@ -43,10 +56,7 @@ void progress_add(struct progress *p, uint64_t n)
 	if (t - p->last_ms < 100 && p->done < p->total)
 		return;
 	p->last_ms = t;
-	fprintf(stderr, "\rmpiplsim: %s %3u%% (%llu / %llu MiB)\033[K", p->what,
-		p->total ? (unsigned)(p->done * 100 / p->total) : 100,
-		(unsigned long long)(p->done >> 20), (unsigned long long)(p->total >> 20));
-	p->shown = true;
+	show(p);
 }
 
 void progress_end(struct progress *p)

@@ -150,6 +150,9 @@ void report_inspect(FILE *out, const struct session *s, const struct mperr *plan
 
 void report_plan_verbose(FILE *out, const struct session *s)
 {
+	report_explain(out, s);
+	if (s->o->verbose < 2)
+		return;
 	print_tables(out, &s->t);
 	print_plan(out, s, NULL);
 }

@@ -82,6 +82,10 @@ struct mperr *sim_apply(const struct mpipl_tables *t, const struct cpu_set *cpus
 void sim_plan_free(struct sim_plan *p);
 
 const char *reg_name(struct reg_id r, char *buf, size_t len);
+/* The registers profile p lists, in record order; returns how many (fills at most max). */
+unsigned profile_regs(enum reg_profile p, struct reg_id *out, unsigned max);
+/* Whether the snapshot holds r for this vCPU. */
+bool reg_carried(const struct cpu_regs *c, struct reg_id r);
 const char *profile_name(enum reg_profile p);
 int profile_parse(const char *s);
 

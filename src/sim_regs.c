@@ -19,6 +19,7 @@
 #define REG_ENTRY_SIZE 0x10u
 #define CORE_STATE_RUNNING 0x00
 #define CORE_STATE_QEMU 0xFF		/* QEMU v2, mpipl.md §7 item 11 */
+#define QEMU_V2_PDA_GPA UINT64_C(0x10300)	/* unrelocated, mpipl.md §7 item 12 */
 #define PDA_VERSION_P9 0x1
 
 static const uint32_t linux_min_sprs[] = {
@@ -67,7 +68,7 @@ const char *reg_name(struct reg_id r, char *buf, size_t len)
 	return buf;
 }
 
-static bool reg_carried(const struct cpu_regs *c, struct reg_id r)
+bool reg_carried(const struct cpu_regs *c, struct reg_id r)
 {
 	if (r.type == REG_GPR)
 		return c->have & CPU_HAS_GPR;
@@ -114,23 +115,43 @@ static void add_reg(struct sim_plan *p, const struct cpu_set *cpus, struct reg_i
 		      reg_name(r, nb, sizeof(nb)));
 }
 
+unsigned profile_regs(enum reg_profile prof, struct reg_id *out, unsigned max)
+{
+	unsigned n = 0;
+
+#define PUT(t, num) do { if (n < max) out[n] = (struct reg_id){ (t), (num) }; n++; } while (0)
+	for (uint32_t i = 0; i < 32; i++)
+		PUT(REG_GPR, i);
+	if (prof == PROFILE_QEMU_V2) {
+		PUT(REG_SPR, REG_NIP);
+		PUT(REG_SPR, REG_MSR);
+		return n;
+	}
+	for (size_t i = 0; i < sizeof(linux_min_sprs) / sizeof(linux_min_sprs[0]); i++)
+		PUT(REG_SPR, linux_min_sprs[i]);
+	if (prof != PROFILE_HOSTBOOT)
+		return n;
+	for (size_t i = 0; i < sizeof(hostboot_sprs) / sizeof(hostboot_sprs[0]); i++)
+		PUT(REG_SPR, hostboot_sprs[i]);
+#undef PUT
+	return n;
+}
+
+/*
+ * A missing GPR is reported once (for GPR0), a missing linux-min or qemu-v2
+ * SPR each time; the hostboot extras are taken when the snapshot carries
+ * them, silently otherwise.
+ */
 static void choose_regs(struct sim_plan *p, const struct cpu_set *cpus, enum reg_profile prof,
 			const struct warn_sink *w)
 {
-	for (uint32_t i = 0; i < 32; i++)
-		add_reg(p, cpus, (struct reg_id){ REG_GPR, i }, i == 0, w);
-	if (prof == PROFILE_QEMU_V2) {
-		add_reg(p, cpus, (struct reg_id){ REG_SPR, REG_NIP }, true, w);
-		add_reg(p, cpus, (struct reg_id){ REG_SPR, REG_MSR }, true, w);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(linux_min_sprs) / sizeof(linux_min_sprs[0]); i++)
-		add_reg(p, cpus, (struct reg_id){ REG_SPR, linux_min_sprs[i] }, true, w);
-	if (prof != PROFILE_HOSTBOOT)
-		return;
-	/* the hostboot extras are taken when the snapshot carries them, silently otherwise */
-	for (size_t i = 0; i < sizeof(hostboot_sprs) / sizeof(hostboot_sprs[0]); i++)
-		add_reg(p, cpus, (struct reg_id){ REG_SPR, hostboot_sprs[i] }, false, w);
+	struct reg_id all[SIM_MAX_REGS];
+	unsigned n = profile_regs(prof, all, SIM_MAX_REGS);
+	unsigned n_report = profile_regs(prof == PROFILE_HOSTBOOT ? PROFILE_LINUX_MIN : prof,
+					 NULL, 0);
+
+	for (unsigned i = 0; i < n; i++)
+		add_reg(p, cpus, all[i], i == 0 || (i >= 32 && i < n_report), w);
 }
 
 static struct mperr *check_area(const struct mpipl_tables *t, const struct sim_plan *p)
@@ -175,8 +196,8 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 	p->core_state = o->profile == PROFILE_QEMU_V2 ? CORE_STATE_QEMU : CORE_STATE_RUNNING;
 	p->thread_size = THREAD_HDR_SIZE + p->n_regs * REG_ENTRY_SIZE;
 	p->qemu_v2 = o->profile == PROFILE_QEMU_V2;
-	if (p->qemu_v2)
-		p->pda_write_gpa = QEMU_V2_PDA_GPA;	/* the profile writes where QEMU v2 does */
+	if (p->qemu_v2)	/* the profile writes the area where QEMU does too (mpipl.md §4) */
+		p->pda_write_gpa = QEMU_V2_PDA_GPA;
 	if (p->mode == MODE_QEMU_V2)
 		return NULL;	/* QEMU v2 checks its area itself (sim_qemu_v2.c) */
 	err = check_area(t, p);

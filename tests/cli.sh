@@ -167,6 +167,42 @@ for guest in "" master/; do
 	rm -f "$T"/*.img
 done
 
+# compare: 0 equal, 1 different, 2 usage, 3 I/O; one grep-able line per difference
+raw=$MPIPLSIM_FIXTURES/crash.raw
+expect 0 "" -- "$raw" -o "$T/p.img" --no-registers
+expect 0 "" -- compare "$T/p.img" "$T/p.img"
+[ "$(tail -n 1 "$T/out")" = "compare: equal" ] && ok || bad "compare of an image with itself: $(tail -n 1 "$T/out")"
+expect 1 "" -- compare "$T/p.img" "$raw"
+grep -qx "MDRT entry 0: dest 0x8000000031c50000 / 0x0" "$T/out" && ok || bad "compare: no MDRT entry 0 dest line"
+grep -qx "SPIRA-H: mdrt_act_cnt 2 / 1024 \[D9\]" "$T/out" && ok || bad "compare: no act_cnt line"
+grep -q "^range MDDT entry 1 destination 0x34c30000+0x30000000: 0x[0-9a-f]* bytes differ, first at 0x34c3" "$T/out" \
+	&& ok || bad "compare: no preserved-range line"
+grep -q "^rest of RAM" "$T/out" && bad "compare: the rest of RAM differs" || ok
+grep -q "^compare: differ: 12 fields, 5 ranges" "$T/out" && ok || bad "compare summary: $(tail -n 1 "$T/out")"
+expect 1 "" -- compare --json "$T/p.img" "$raw"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert not d["equal"]; assert d["rest"]["differing_bytes"]=="0x0"' "$T/out" \
+	&& ok || bad "compare --json content"
+cp --sparse=always "$T/p.img" "$T/short.img"
+truncate -s $((0x40000000)) "$T/short.img"
+expect 1 "" -- compare "$T/p.img" "$T/short.img"
+grep -qx "RAM: size 0x80000000 / 0x40000000" "$T/out" && ok || bad "compare: RAM size line"
+expect 2 "missing SNAPSHOT" -- compare "$raw"
+expect 2 "too many arguments" -- compare "$raw" "$raw" "$raw"
+expect 2 "--cpu-state does not apply" -- compare --cpu-state "$raw" "$raw" "$raw"
+expect 3 "cannot open" -- compare "$T/missing.img" "$raw"
+head -c 65536 "$raw" >"$T/tiny.raw"
+expect 1 "tiny.raw: SPIRA-H: " -- compare "$T/p.img" "$T/tiny.raw"
+rm -f "$T/p.img" "$T/short.img" "$T/tiny.raw"
+
+# --verbose explains the decisions on stderr; outputs do not change
+expect 0 "verbose: .*SPIRA-H at 0x30010400 .*found searching" -- -v "$raw" -o "$T/v.img" --no-registers
+grep -q "verbose: piece 1: MDST entry 1 -> MDDT entry 1: 0x0 -> 0x34c30000" "$T/err" && ok || bad "verbose: no piece line"
+grep -q "verbose: .*MDRT at 0x31c00000: ntuple 5 holds 0x31c00000, an absolute address" "$T/err" && ok || bad "verbose: no MDRT line"
+expect 0 "verbose: register DAR dropped from every record" -- -v "$MPIPLSIM_FIXTURES/crash.elf" -o "$T/w.img"
+expect 0 "" -- "$raw" -o "$T/q.img" --no-registers
+cmp -s "$T/v.img" "$T/q.img" && ok || bad "--verbose changed the output"
+rm -f "$T/v.img" "$T/w.img" "$T/q.img"
+
 # usage errors exit 2
 expect 2 "" -- --no-such-option
 expect 2 "nothing to write" -- "$MPIPLSIM_FIXTURES/crash.raw"

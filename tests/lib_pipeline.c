@@ -76,7 +76,8 @@ void pipe_close(struct pipe *p)
 {
 	if (p->stage >= 4 || p->ovl.seg)
 		ovl_free(&p->ovl);
-	if (p->stage >= 3 || p->plan.order)
+	/* a failed sim_plan() may hold pieces too; the plan is zeroed until it runs */
+	if (p->stage >= 2)
 		sim_plan_free(&p->plan);
 	cpu_set_free(&p->cpus);
 	if (p->stage >= 1)
