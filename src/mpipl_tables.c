@@ -136,6 +136,15 @@ static struct mperr *check_dump_ntuple(const struct ram_image *ram, const struct
 			    "table at 0x%" PRIx64, n->gpa);
 }
 
+void dump_entry_parse(const uint8_t *b, struct dump_entry *e)
+{
+	e->raw = ld_be64(b);
+	e->gpa = e->raw & ~HRMOR_BIT;	/* skiboot ORs it in, mpipl.md §3 */
+	e->region = b[8];
+	e->type = b[9];
+	e->size = ld_be32(b + 12);
+}
+
 static struct mperr *read_dump_table(const struct ram_image *ram, const struct ntuple *n,
 				     struct dump_entry *ent, unsigned *count)
 {
@@ -146,15 +155,8 @@ static struct mperr *read_dump_table(const struct ram_image *ram, const struct n
 		err = ram_read(ram, n->gpa, buf, (size_t)n->act_cnt * DUMP_ENTRY_SIZE);
 	if (err)
 		return mperr_at(err, n->gpa);
-	for (unsigned i = 0; i < n->act_cnt; i++) {
-		const uint8_t *b = buf + i * DUMP_ENTRY_SIZE;
-
-		ent[i].raw = ld_be64(b);
-		ent[i].gpa = ent[i].raw & ~HRMOR_BIT;	/* skiboot ORs it in, mpipl.md §3 */
-		ent[i].region = b[8];
-		ent[i].type = b[9];
-		ent[i].size = ld_be32(b + 12);
-	}
+	for (unsigned i = 0; i < n->act_cnt; i++)
+		dump_entry_parse(buf + i * DUMP_ENTRY_SIZE, &ent[i]);
 	*count = n->act_cnt;
 	return NULL;
 }

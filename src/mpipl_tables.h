@@ -90,6 +90,8 @@ struct mperr *mpipl_tables_load(const struct ram_image *ram, uint64_t base,
 				const struct warn_sink *w);
 
 /* The 0x30-byte processor dump area at gpa (mpipl.md §4). */
+/* One MDST/MDDT entry from its 16 bytes (mpipl.md §3). */
+void dump_entry_parse(const uint8_t *b, struct dump_entry *e);
 struct mperr *pda_read(const struct ram_image *ram, uint64_t gpa, struct proc_dump_area *p);
 
 const char *spirah_ntuple_name(unsigned i);

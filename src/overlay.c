@@ -204,28 +204,15 @@ struct mperr *ovl_walk_data(const struct overlay *ovl, uint64_t gpa, uint64_t le
 	return NULL;
 }
 
-struct read_ctx {
-	uint8_t *buf;
-	uint64_t gpa;
-};
-
-static struct mperr *read_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
-{
-	struct read_ctx *r = ctx;
-
-	memcpy(r->buf + (gpa - r->gpa), data, len);
-	return NULL;
-}
-
 struct mperr *ovl_read(const struct overlay *ovl, uint64_t gpa, void *buf, size_t len)
 {
-	struct read_ctx r = { buf, gpa };
+	struct ram_buf r = { buf, gpa };
 	struct mperr *err = ram_check_range(ovl->base, gpa, len);
 
 	if (err)
 		return err;
 	memset(buf, 0, len);
-	return ovl_walk_data(ovl, gpa, len, read_piece, &r);
+	return ovl_walk_data(ovl, gpa, len, ram_buf_fill, &r);
 }
 
 int ovl_is_identity(const struct overlay *ovl, uint64_t gpa, uint64_t len)

@@ -186,14 +186,9 @@ struct mperr *ram_walk_data(const struct ram_image *ram, uint64_t gpa, uint64_t 
 	return NULL;
 }
 
-struct read_ctx {
-	uint8_t *buf;
-	uint64_t gpa;
-};
-
-static struct mperr *read_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
+struct mperr *ram_buf_fill(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
 {
-	struct read_ctx *r = ctx;
+	struct ram_buf *r = ctx;
 
 	memcpy(r->buf + (gpa - r->gpa), data, len);
 	return NULL;
@@ -201,13 +196,13 @@ static struct mperr *read_piece(void *ctx, uint64_t gpa, const uint8_t *data, ui
 
 struct mperr *ram_read(const struct ram_image *ram, uint64_t gpa, void *buf, size_t len)
 {
-	struct read_ctx r = { buf, gpa };
+	struct ram_buf r = { buf, gpa };
 	struct mperr *err = ram_check_range(ram, gpa, len);
 
 	if (err)
 		return err;
 	memset(buf, 0, len);
-	return ram_walk_data(ram, gpa, len, read_piece, &r);
+	return ram_walk_data(ram, gpa, len, ram_buf_fill, &r);
 }
 
 void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len)

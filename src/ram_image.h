@@ -75,6 +75,13 @@ void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len)
 bool ram_contains(const struct ram_image *ram, uint64_t gpa, uint64_t len);
 /* NULL if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
 struct mperr *ram_check_range(const struct ram_image *ram, uint64_t gpa, uint64_t len);
+/* A ram_data_fn that copies each stretch into buf, which starts at gpa. */
+struct ram_buf {
+	uint8_t *buf;
+	uint64_t gpa;
+};
+struct mperr *ram_buf_fill(void *ram_buf, uint64_t gpa, const uint8_t *data, uint64_t len);
+
 /* Copy [gpa, gpa+len) into buf; holes read as zero. Error outside RAM. */
 struct mperr *ram_read(const struct ram_image *ram, uint64_t gpa, void *buf, size_t len);
 /* Index of the first extent ending after gpa (n if none). */

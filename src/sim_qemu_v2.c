@@ -36,15 +36,8 @@ static struct mperr *read_table(const struct ram_image *ram, uint64_t gpa, struc
 
 	if (err)
 		return err;
-	for (unsigned i = 0; i < DUMP_TABLE_MAX; i++) {
-		const uint8_t *b = buf + i * DUMP_ENTRY_SIZE;
-
-		e[i].raw = ld_be64(b);
-		e[i].gpa = e[i].raw & ~HRMOR_BIT;
-		e[i].region = b[8];
-		e[i].type = b[9];
-		e[i].size = ld_be32(b + 12);
-	}
+	for (unsigned i = 0; i < DUMP_TABLE_MAX; i++)
+		dump_entry_parse(buf + i * DUMP_ENTRY_SIZE, &e[i]);
 	return NULL;
 }
 
@@ -128,24 +121,6 @@ static struct mperr *v2_memory(const struct mpipl_tables *t, struct sim_plan *p,
 	return NULL;
 }
 
-static struct mperr *read_area(const struct ram_image *ram, uint64_t gpa, struct proc_dump_area *a)
-{
-	uint8_t b[PDA_SIZE];
-	struct mperr *err = ram_read(ram, gpa, b, sizeof(b));
-
-	if (err)
-		return err;
-	a->gpa = gpa;
-	a->thread_size = ld_be32(b);
-	a->version = b[4];
-	a->alloc_raw = ld_be64(b + 0x10);
-	a->alloc_gpa = a->alloc_raw & ~HRMOR_BIT;
-	a->alloc_size = ld_be32(b + 0x1C);
-	a->dest_raw = ld_be64(b + 0x20);
-	a->act_size = ld_be32(b + 0x2C);
-	return NULL;
-}
-
 /* Items 11-12: 34 registers, CPU-list order; nothing written if the area is too small. */
 static struct mperr *v2_cpu(const struct mpipl_tables *t, const struct cpu_set *cpus,
 			    const struct sim_options *o, struct sim_plan *p,
@@ -155,7 +130,7 @@ static struct mperr *v2_cpu(const struct mpipl_tables *t, const struct cpu_set *
 	struct mperr *err;
 	uint64_t need;
 
-	err = read_area(t->ram, t->base + V2_PDA_OFF, &p->pda);
+	err = pda_read(t->ram, t->base + V2_PDA_OFF, &p->pda);
 	if (err)
 		return mperr_in_table(err, "processor dump area");
 	p->pda_write_gpa = QEMU_V2_PDA_GPA;

@@ -16,6 +16,7 @@
 #include "lib_pipeline.h"
 #include "outfile.h"
 #include "post_image.h"
+#include "lib_fixture.h"
 
 #define RAM_SIZE 0x40000000ULL
 #define H (UINT64_C(1) << 63)
@@ -403,8 +404,6 @@ int main(void)
 {
 	Suite *s = suite_create("compare");
 	TCase *tc = tcase_create("compare");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, row_classification, 0, sizeof(rows) / sizeof(rows[0]));
@@ -414,9 +413,5 @@ int main(void)
 	tcase_add_test(tc, post_vs_input);
 	tcase_add_test(tc, hostile_thread_records);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -127,16 +127,10 @@ int main(void)
 {
 	Suite *s = suite_create("device_tree");
 	TCase *tc = tcase_create("fdt");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, reads_qemu_tree);
 	tcase_add_loop_test(tc, adds_mpipl_boot, 0, 2);
 	tcase_add_test(tc, no_tree_is_reported);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
  * snapshot-formats.md §6 (not from the reader) to reach every error path.
  */
 #include "dump_fixture.h"
+#include "lib_fixture.h"
 
 #include <elf.h>
 
@@ -368,11 +369,5 @@ static Suite *elf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(elf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(elf_suite());
 }

@@ -5,6 +5,7 @@
  * snapshot-formats.md §7 (not from the reader) to reach every error path.
  */
 #include "dump_fixture.h"
+#include "lib_fixture.h"
 
 #include <zlib.h>
 #ifdef HAVE_LZO
@@ -712,11 +713,5 @@ static Suite *kdump_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(kdump_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(kdump_suite());
 }

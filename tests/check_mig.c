@@ -20,6 +20,7 @@
 
 #include "bytes.h"
 #include "snapshot.h"
+#include "lib_fixture.h"
 
 #define PS 4096u
 
@@ -1574,11 +1575,5 @@ static Suite *mig_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(mig_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(mig_suite());
 }

@@ -104,17 +104,11 @@ int main(void)
 {
 	Suite *s = suite_create("qemu_v2");
 	TCase *tc = tcase_create("emulate");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, master_fixture);
 	tcase_add_test(tc, v70_fixture_preserves_nothing);
 	tcase_add_test(tc, float_ceiling_loses_the_tail);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

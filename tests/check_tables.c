@@ -10,6 +10,7 @@
 #include "bytes.h"
 #include "lib_builder.h"
 #include "lib_pipeline.h"
+#include "lib_fixture.h"
 
 #define RAM_SIZE 0x40000000ULL
 #define KSRC_SIZE 0x1000000u
@@ -415,8 +416,6 @@ int main(void)
 {
 	Suite *s = suite_create("tables");
 	TCase *tc = tcase_create("validation");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, validation_case, 0, sizeof(cases) / sizeof(cases[0]));
@@ -425,9 +424,5 @@ int main(void)
 	tcase_add_test(tc, thread_records_qemu_v2_profile);
 	tcase_add_test(tc, wrong_opal_base);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -30,3 +30,14 @@ const char *shared_path(const char *guest, const char *name)
 {
 	return env_path("MPIPLSIM_SHARED", guest, name);
 }
+
+int check_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -10,4 +10,8 @@ const char *shared_path(const char *guest, const char *name);
 /* The two real guests: "" (skiboot v7.0) and "master/" */
 extern const char *const fixture_guests[2];
 
+/* Run every test of s (CK_NORMAL) and return the process exit status. */
+struct Suite;
+int check_run(struct Suite *s);
+
 #endif
