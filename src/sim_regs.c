@@ -215,11 +215,16 @@ static struct mperr *write_threads(const struct mpipl_tables *t, const struct cp
 	return err;
 }
 
+uint64_t sim_pda_gpa(const struct mpipl_tables *t, const struct sim_plan *p)
+{
+	return p->qemu_v2 ? QEMU_V2_PDA_GPA : t->pda.gpa;
+}
+
 /* The area's firmware-filled fields (mpipl.md §4); reserved bytes stay as they were. */
 static struct mperr *write_area(const struct mpipl_tables *t, const struct sim_plan *p,
 				struct overlay *ovl)
 {
-	uint64_t gpa = p->qemu_v2 ? QEMU_V2_PDA_GPA : t->pda.gpa;
+	uint64_t gpa = sim_pda_gpa(t, p);
 	uint8_t a[PDA_SIZE];
 	struct mperr *err = ovl_read(ovl, t->pda.gpa, a, sizeof(a));
 
