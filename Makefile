@@ -96,3 +96,12 @@ clean:
 .PHONY: all check asan valgrind install bench clean fixtures
 .SECONDARY:
 -include $(OBJS:.o=.d) $(TBINS:=.d)
+
+# mig bench helper: tests/mig_extract.c, a plain program (not a Check suite)
+$(B)/tests/mig_extract: $(B)/tests/mig_extract.o $(LIBOBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-mig: $(B)/tests/mig_extract fixtures
+	tools/bench-mig.sh
+
+.PHONY: bench-mig
