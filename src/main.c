@@ -157,6 +157,9 @@ static error_t parse_run(int key, char *arg, struct argp_state *st)
 	case OPT_FSYNC:
 		c->run.fsync = true;
 		return 0;
+	case ARGP_KEY_INIT:
+		st->child_inputs[0] = st->input;
+		return 0;
 	case ARGP_KEY_END:
 		if (!c->run.output && !c->run.vmcore)
 			argp_error(st, "nothing to write: give -o POST.img and/or --vmcore FILE "
@@ -174,10 +177,15 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *st)
 		c->run.json = true;
 		return 0;
 	}
+	if (key == ARGP_KEY_INIT) {
+		st->child_inputs[0] = st->input;
+		return 0;
+	}
 	return parse_common(key, arg, st);
 }
 
-static const struct argp input_argp = { input_options, NULL, NULL, NULL, NULL, NULL, NULL };
+static const struct argp input_argp = { input_options, parse_common, NULL, NULL, NULL, NULL,
+					NULL };
 static const struct argp_child children[] = { { &input_argp, 0, "Input:", 1 }, { 0 } };
 
 static const struct argp run_argp = {

@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 void ram_init(struct ram_image *ram, uint64_t size)
 {
@@ -16,6 +18,9 @@ void ram_free(struct ram_image *ram)
 	for (size_t i = 0; i < ram->n_owned; i++)
 		free(ram->owned[i]);
 	free(ram->owned);
+	for (size_t i = 0; i < ram->n_maps; i++)
+		munmap(ram->maps[i].addr, ram->maps[i].len);
+	free(ram->maps);
 	free(ram->ext);
 	memset(ram, 0, sizeof(*ram));
 }
@@ -34,6 +39,23 @@ struct mperr *ram_own(struct ram_image *ram, void *buf)
 		ram->cap_owned = cap;
 	}
 	ram->owned[ram->n_owned++] = buf;
+	return NULL;
+}
+
+struct mperr *ram_own_map(struct ram_image *ram, void *addr, size_t len)
+{
+	if (ram->n_maps == ram->cap_maps) {
+		size_t cap = ram->cap_maps ? 2 * ram->cap_maps : 4;
+		struct ram_map *p = realloc(ram->maps, cap * sizeof(*p));
+
+		if (!p) {
+			munmap(addr, len);
+			return mperr_nomem();
+		}
+		ram->maps = p;
+		ram->cap_maps = cap;
+	}
+	ram->maps[ram->n_maps++] = (struct ram_map){ addr, len };
 	return NULL;
 }
 
@@ -180,4 +202,18 @@ struct mperr *ram_read(const struct ram_image *ram, uint64_t gpa, void *buf, siz
 		return err;
 	memset(buf, 0, len);
 	return ram_walk_data(ram, gpa, len, read_piece, &r);
+}
+
+void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)data, b = a + len;
+	uintptr_t m = (uintptr_t)ram->map, me = m + ram->map_len;
+
+	if (!ram->map || a < m || b > me)
+		return;
+	a = (a + page - 1) & ~(page - 1);	/* whole pages inside the range only */
+	b &= ~(page - 1);
+	if (a < b)
+		madvise((void *)a, b - a, MADV_DONTNEED);
 }

@@ -22,6 +22,11 @@ struct ram_extent {
 	uint64_t seq;		/* add order, for "last record wins" */
 };
 
+struct ram_map {
+	void *addr;
+	size_t len;
+};
+
 struct ram_image {
 	uint64_t size;			/* guest RAM bytes */
 	struct ram_extent *ext;		/* sorted by gpa, disjoint, after ram_finish() */
@@ -30,6 +35,10 @@ struct ram_image {
 	void **owned;			/* buffers freed with the image */
 	size_t n_owned, cap_owned;
 	uint64_t max_added_end;		/* highest gpa + len added with data */
+	const uint8_t *map;		/* the read-only file mapping extents point into */
+	size_t map_len;
+	struct ram_map *maps;		/* mappings unmapped with the image */
+	size_t n_maps, cap_maps;
 };
 
 void ram_init(struct ram_image *ram, uint64_t size);
@@ -40,11 +49,26 @@ struct mperr *ram_add(struct ram_image *ram, uint64_t gpa, uint64_t len, const u
 /* The image frees buf (with free()) when it is freed. */
 struct mperr *ram_own(struct ram_image *ram, void *buf);
 /*
+ * The image munmap()s [addr, addr+len) when it is freed: a reader's own
+ * mapping (a decompressed or re-assembled temporary file). Unmapped at once
+ * if it cannot be recorded.
+ */
+struct mperr *ram_own_map(struct ram_image *ram, void *addr, size_t len);
+/*
  * Sort, apply "last add wins" for ranges added more than once at the same gpa
  * with the same length, drop zero overrides, merge neighbours that are
  * contiguous in memory. Partially overlapping adds are an input error.
+ * Calling it again on a finished image changes nothing (readers that need to
+ * read their own RAM call it before snapshot_open() does).
  */
 struct mperr *ram_finish(struct ram_image *ram);
+
+/*
+ * Done with these bytes for now: if they lie in the file mapping, let the
+ * kernel drop them from our resident set (they stay in the page cache), so
+ * peak RSS follows the working set, not the amount of data.
+ */
+void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len);
 
 /* NULL if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
 struct mperr *ram_check_range(const struct ram_image *ram, uint64_t gpa, uint64_t len);

@@ -70,6 +70,8 @@ struct mperr *snapshot_open(struct snapshot *s, const char *path, enum snap_form
 	}
 	if (!err)
 		err = ram_finish(&s->ram);
+	s->ram.map = s->in.map;
+	s->ram.map_len = s->in.len;
 	if (!err && s->cpus.n)
 		err = cpu_set_check(&s->cpus);
 	if (err) {

@@ -1,2 +1,0 @@
-build/bytes.o: src/bytes.c src/bytes.h
-src/bytes.h:

@@ -1,7 +1,0 @@
-build/in_kdump.o: src/in_kdump.c src/snapshot.h src/cpu_state.h src/err.h \
- src/input.h src/ram_image.h
-src/snapshot.h:
-src/cpu_state.h:
-src/err.h:
-src/input.h:
-src/ram_image.h:

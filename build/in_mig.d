@@ -1,7 +1,0 @@
-build/in_mig.o: src/in_mig.c src/snapshot.h src/cpu_state.h src/err.h \
- src/input.h src/ram_image.h
-src/snapshot.h:
-src/cpu_state.h:
-src/err.h:
-src/input.h:
-src/ram_image.h:

@@ -1,2 +1,0 @@
-build/tmpdir.o: src/tmpdir.c src/tmpdir.h
-src/tmpdir.h:

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# cli.sh - the command line on the real fixtures: exit status, messages, no
+# partial output, the input never modified, byte-identical reruns.
+# Needs MPIPLSIM (the binary), MPIPLSIM_FIXTURES (decompressed fixtures); make check sets both.
+set -u
+: "${MPIPLSIM:?run through make check}" "${MPIPLSIM_FIXTURES:?run through make check}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+
+# expect STATUS REGEX -- ARGS...: run, check the exit status and that stderr matches
+expect() {
+	local want=$1 re=$2; shift 3
+	"$MPIPLSIM" "$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	if [ "$got" != "$want" ]; then
+		bad "mpiplsim $*: exit $got, expected $want; stderr: $(head -c 400 "$T/err")"
+	elif [ -n "$re" ] && ! grep -Eq -- "$re" "$T/err"; then
+		bad "mpiplsim $*: stderr does not match '$re': $(head -c 400 "$T/err")"
+	else
+		ok
+	fi
+}
+
+# no file named like the output, or its temporary, may exist
+no_output() {
+	if compgen -G "$1*" >/dev/null; then bad "output left behind: $(ls "$1"*)"; else ok; fi
+}
+
+# FILE OFFSET HEXBYTES: overwrite bytes of our private copy, remembering the old ones
+undo=()
+poke() {
+	local n=$((${#3} / 2)) old
+	old=$(od -An -tx1 -v -j $(($2)) -N "$n" "$1" | tr -d ' \n')
+	undo+=("$1 $(($2)) $old")
+	printf "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek=$(($2)) conv=notrunc status=none
+}
+# put every poked byte back, newest first
+unpoke() {
+	local i f o h
+	for ((i = ${#undo[@]} - 1; i >= 0; i--)); do
+		read -r f o h <<<"${undo[$i]}"
+		printf "$(echo "$h" | sed 's/../\\x&/g')" | dd of="$f" bs=1 seek="$o" conv=notrunc status=none
+	done
+	undo=()
+}
+
+for guest in "" master/; do
+	raw=$MPIPLSIM_FIXTURES/${guest}crash.raw
+	name=${guest:-v7.0/}
+	sum_before=$(md5sum <"$raw")
+
+	# the happy path: quiet, sparse, byte-identical across runs
+	expect 0 "" -- "$raw" -o "$T/a.img" --no-registers
+	[ ! -s "$T/err" ] && ok || bad "$name: a successful run printed: $(cat "$T/err")"
+	expect 0 "" -- "$raw" -o "$T/b.img" --no-registers
+	cmp -s "$T/a.img" "$T/b.img" && ok || bad "$name: two runs differ"
+	[ "$(stat -c %s "$T/a.img")" = "$(stat -c %s "$raw")" ] && ok || bad "$name: size differs"
+	[ "$(du -k "$T/a.img" | cut -f1)" -lt 200000 ] && ok || bad "$name: output not sparse"
+	[ "$(md5sum <"$raw")" = "$sum_before" ] && ok || bad "$name: input modified"
+	rm -f "$T/a.img" "$T/b.img"
+
+	# raw carries no registers: a clear usage error, no output
+	expect 2 "carries no CPU registers.*--cpu-state.*--no-registers" -- "$raw" -o "$T/c.img"
+	no_output "$T/c.img"
+
+	# inspect: text and JSON, nothing written
+	expect 0 "" -- inspect "$raw" --no-registers
+	grep -q "MDST (2 entries)" "$T/out" && ok || bad "$name: inspect text lacks MDST"
+	expect 0 "" -- inspect --json "$raw" --no-registers
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["tables"]["mdst"][1]["size"]=="0x30000000"; assert d["plan"]["mdrt_entries"]==2' "$T/out" \
+		&& ok || bad "$name: inspect --json content"
+
+	# truncated file: the tables are cut off
+	cp --sparse=always "$raw" "$T/bad.raw"
+	truncate -s $((0x31c00000)) "$T/bad.raw"
+	expect 1 "bad.raw: MDRT: .*exceeds RAM" -- "$T/bad.raw" -o "$T/d.img" --no-registers
+	no_output "$T/d.img"
+	truncate -s $((0x30010100)) "$T/bad.raw"
+	expect 1 "bad.raw: SPIRA-H: .*exceeds RAM" -- "$T/bad.raw" -o "$T/d.img" --no-registers
+	no_output "$T/d.img"
+	rm -f "$T/bad.raw"
+	cp --sparse=always "$raw" "$T/bad.raw"
+
+	# read the table positions from inspect --json, then corrupt a private copy
+	"$MPIPLSIM" inspect --json "$raw" --no-registers >"$T/j"
+	get() { python3 -c "import json,sys; d=json.load(open('$T/j')); print(eval(sys.argv[1]))" "$1"; }
+	spirah=$(get 'd["tables"]["spirah"]')
+	mdst=$(get 'd["tables"]["ntuples"][3]["gpa"]')
+	mddt=$(get 'd["tables"]["ntuples"][4]["gpa"]')
+
+	unpoke
+	poke "$T/bad.raw" "$spirah" 0000
+	expect 1 "bad.raw: SPIRA-H: no SPIRA-H" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	no_output "$T/e.img"
+	unpoke
+	poke "$T/bad.raw" $((spirah + 0x38)) 00000018
+	expect 1 "bad.raw: SPIRA-H: ntuple esize 0x18, expected 0x20" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	no_output "$T/e.img"
+
+	# MDST ntuple address outside RAM
+	unpoke
+	poke "$T/bad.raw" $((spirah + 0x40 + 3 * 0x20)) 00000000f0000000
+	expect 1 "bad.raw: MDST: .*exceeds RAM" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	no_output "$T/e.img"
+
+	# counts beyond the allocation
+	unpoke
+	poke "$T/bad.raw" $((spirah + 0x40 + 4 * 0x20 + 10)) 0041
+	expect 1 "bad.raw: MDDT: act_cnt 65 exceeds alloc_cnt 64" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	no_output "$T/e.img"
+
+	# a destination overlapping another, and two identical destinations
+	unpoke
+	dest0=$(get 'd["tables"]["mddt"][0]["addr"]')
+	poke "$T/bad.raw" $((mddt + 16)) "$(printf %016x $((dest0 + 0x1000)))"
+	expect 1 "bad.raw: MDDT entry 1: destination .* overlaps entry 0" -- "$T/bad.raw" -o "$T/e.img" --vmcore "$T/e.core" --no-registers
+	no_output "$T/e.img"
+	no_output "$T/e.core"
+	poke "$T/bad.raw" $((mddt + 16)) "$(printf %016x "$dest0")"
+	expect 1 "bad.raw: MDDT entry 1: destination .* overlaps entry 0" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	no_output "$T/e.img"
+
+	# a source entry running past the end of RAM
+	unpoke
+	poke "$T/bad.raw" $((mdst + 16 + 12)) ffffffff
+	poke "$T/bad.raw" $((mdst + 16)) 800000007fff0000
+	expect 1 "bad.raw: MDST entry 1: addr 0x800000007fff0000 size 0xffffffff" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	no_output "$T/e.img"
+	unpoke
+	cmp -s "$raw" "$T/bad.raw" && ok || bad "$name: unpoke did not restore the copy"
+	rm -f "$T/bad.raw"
+done
+
+# usage errors exit 2
+expect 2 "" -- --no-such-option
+expect 2 "nothing to write" -- "$MPIPLSIM_FIXTURES/crash.raw"
+expect 2 "unknown format" -- "$MPIPLSIM_FIXTURES/crash.raw" -o "$T/x" --format nope
+expect 0 "" -- --version
+# I/O errors exit 3: a missing input, an output directory that does not exist
+expect 3 "cannot open" -- "$T/missing.raw" -o "$T/x.img" --no-registers
+expect 3 "cannot create" -- "$MPIPLSIM_FIXTURES/crash.raw" -o "$T/no/such/dir/x.img" --no-registers
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
