@@ -338,7 +338,8 @@ static void cd_invalid(struct kf_cpu_data *cd, const char *why)
 }
 
 /* The records of all threads must lie in RAM before anything reads them. */
-static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd, uint64_t pda)
+static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd, uint64_t pda,
+			      const struct warn_sink *w)
 {
 	uint64_t span = (uint64_t)cd->n_threads * cd->thread_size;
 	uint8_t h[PDA_THREAD_HDR_SIZE];
@@ -360,6 +361,10 @@ static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd,
 		return err;
 	/* u32 arithmetic, as Linux does: offsetof(offset) + offset */
 	cd->regs_offset = (uint32_t)(8u + ld_be32(h + 8));
+	if (!ld_be32(h + 8))
+		warnf(w, "first thread header at 0x%" PRIx64 ": offset 0 (the QEMU v2 series, "
+		      "mpipl.md §7 B2): Linux reads each register array 16 bytes early, and the "
+		      "notes of the other CPUs reproduce that", cd->dest);
 	cd->ecnt = ld_be32(h + 12);
 	cd->esize = ld_be32(h + 16);
 	if (cd->ecnt > MAX_REG_ENTRIES)
@@ -404,7 +409,7 @@ struct mperr *kf_cpu_data_load(const struct overlay *ovl, uint64_t pda_gpa,
 		warnf(w, "processor dump area at 0x%" PRIx64 ": CPU data version 0x%x, expected "
 		      "0x%x (Linux warns and goes on)", pda_gpa, cd->version, CPU_DATA_VERSION);
 	cd->n_threads = cd->act_size / cd->thread_size;
-	err = cd_check(ovl, cd, pda_gpa);
+	err = cd_check(ovl, cd, pda_gpa, w);
 	if (err)
 		return mperr_in_table(err, "processor dump area");
 	cd->valid = true;
