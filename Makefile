@@ -73,7 +73,9 @@ check: $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
 		MPIPLSIM_SHARED=$(FIXTURES); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
-	tests/cli.sh
+	tests/cli.sh; \
+	tests/clients.sh $(FXDIR) $(FIXTURES); \
+	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
 
 asan:
 	$(MAKE) B=build/asan CC=clang \
@@ -90,10 +92,15 @@ install: mpiplsim
 bench: mpiplsim fixtures
 	tools/bench.sh
 
+# the real debuggers on the vmcore of both guests (also part of check; SKIP where missing)
+check-clients: $(B)/mpiplsim fixtures
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check asan valgrind install bench clean fixtures
+.PHONY: all check check-clients asan valgrind install bench clean fixtures
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 
