@@ -106,14 +106,17 @@ struct sink {
 	int fd;
 	const struct elfout_load *load;
 	struct progress *pr;
+	const struct ram_image *ram;
 };
 
 static struct mperr *write_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
 {
 	struct sink *s = ctx;
+	struct mperr *err = pwrite_sparse(s->fd, data, len, s->load->foff + (gpa - s->load->gpa));
 
+	ram_release(s->ram, data, len);	/* peak RSS follows the working set */
 	progress_add(s->pr, len);
-	return pwrite_sparse(s->fd, data, len, s->load->foff + (gpa - s->load->gpa));
+	return err;
 }
 
 struct mperr *elfout_write(const struct elfout_image *img, const struct overlay *ovl, int fd,
@@ -128,7 +131,7 @@ struct mperr *elfout_write(const struct elfout_image *img, const struct overlay 
 		total += img->load[i].len;
 	progress_start(pr, "writing the vmcore", total);
 	for (size_t i = 0; !err && i < img->n_load; i++) {
-		struct sink s = { fd, &img->load[i], pr };
+		struct sink s = { fd, &img->load[i], pr, ovl->base };
 
 		err = ovl_walk_data(ovl, img->load[i].gpa, img->load[i].len, write_piece, &s);
 	}
