@@ -361,6 +361,8 @@ struct mperr *vmcore_plan(const struct overlay *ovl, const struct vmcore_options
 		err = layout(ovl, eh, v, w);
 	kf_free(&kf);
 	free(fb.ph);
+	if (err)
+		vmcore_free(v);
 	return err;
 }
 

@@ -38,6 +38,7 @@ struct vmcore {
 	uint8_t *notes;			/* the merged note segment */
 };
 
+/* On error v holds nothing to free; on success vmcore_free() it. */
 struct mperr *vmcore_plan(const struct overlay *ovl, const struct vmcore_options *o,
 			  struct vmcore *v, const struct warn_sink *w);
 void vmcore_free(struct vmcore *v);
