@@ -238,17 +238,13 @@ static struct mperr *describe(FILE *out, Elf *e)
 	return NULL;
 }
 
-struct mperr *vmcore_describe(FILE *out, const char *path)
+struct mperr *vmcore_describe_fd(FILE *out, int fd, const char *name)
 {
 	struct mperr *err = libelf_init();
-	int fd;
 	Elf *e;
 
 	if (err)
-		return err;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mperr_in_file(mperr_io(errno, "open"), path);
+		return mperr_in_file(err, name);
 	e = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!e || elf_kind(e) != ELF_K_ELF)
 		err = mperr_input("not an ELF file%s%s", e ? "" : ": ", e ? "" : elf_errmsg(-1));
@@ -256,6 +252,17 @@ struct mperr *vmcore_describe(FILE *out, const char *path)
 		err = describe(out, e);
 	if (e)
 		elf_end(e);
+	return mperr_in_file(err, name);
+}
+
+struct mperr *vmcore_describe(FILE *out, const char *path)
+{
+	struct mperr *err;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return mperr_in_file(mperr_io(errno, "open"), path);
+	err = vmcore_describe_fd(out, fd, path);
 	close(fd);
-	return mperr_in_file(err, path);
+	return err;
 }

@@ -42,5 +42,7 @@ struct mperr *elfout_write(const struct elfout_image *img, const struct overlay 
  * at path (NT_PRSTATUS: pr_pid, NIP, LR, R1; VMCOREINFO: OSRELEASE, PAGESIZE).
  */
 struct mperr *vmcore_describe(FILE *out, const char *path);
+/* The same on an open file (e.g. a snapshot's mapped input, gzip already inflated). */
+struct mperr *vmcore_describe_fd(FILE *out, int fd, const char *name);
 
 #endif
