@@ -28,6 +28,7 @@
 #include "kernel_fadump.h"
 #include "overlay.h"
 #include "ram_image.h"
+#include "vmcore.h"
 
 #define NGUESTS 2
 #define PRSTATUS_SIZE 0x1f8u
@@ -856,6 +857,214 @@ START_TEST(synthetic_bad_counts_are_errors)
 }
 END_TEST
 
+/*
+ * A little fadump guest in either byte order and either crash info header
+ * layout (mpipl.md §5): boot memory [0, 0x8000) copied to 0x10000, the
+ * reservation [0x10000, 0x1a000) ending with opal_fadump_mem_struct at
+ * 0x19000, VMCOREINFO (PAGESIZE 4096) in the copy, 2 thread records.
+ */
+#define G_RAM 0x40000u
+#define G_DEST 0x10000u
+#define G_TAG 0x19000u
+#define G_FDH 0x18000u
+#define G_VMCI 0x13000u
+#define G_PDA 0x20000u
+#define G_THR 0x21000u
+
+static uint8_t g_ram[G_RAM];
+
+static void st16(uint8_t *p, uint16_t v, bool big)
+{
+	v = big ? htobe16(v) : htole16(v);
+	memcpy(p, &v, 2);
+}
+
+static void build_guest(bool big, bool sig, const char *osrelease)
+{
+	char desc[128];
+	uint8_t *e = g_ram + G_FDH + 0x198, *p;
+	static const uint64_t ph[5][4] = {	/* type, offset, paddr, size */
+		{ PT_NOTE, 0, 0, 0 }, { PT_NOTE, G_VMCI, G_VMCI, 0x100 },
+		{ PT_LOAD, G_DEST, 0, 0x8000 }, { PT_LOAD, 0x8000, 0x8000, 0x8000 },
+		{ PT_LOAD, 0x1a000, 0x1a000, G_RAM - 0x1a000 },
+	};
+	int n;
+
+	memset(g_ram, 0, sizeof(g_ram));
+	/* opal_fadump_mem_struct, always big-endian */
+	g_ram[G_TAG] = 1;
+	st_be16(g_ram + G_TAG + 4, 1);
+	st_be16(g_ram + G_TAG + 6, 1);
+	st_be64(g_ram + G_TAG + 8, G_FDH);
+	st_be64(g_ram + G_TAG + 0x18, G_DEST);
+	st_be64(g_ram + G_TAG + 0x20, 0x8000);
+	p = g_ram + G_FDH;
+	memcpy(p, sig ? "FADMPSIG" : "FADMPINF", 8);
+	if (!big)	/* the kernel stores the u64 natively: reversed on LE */
+		for (int i = 0; i < 4; i++) {
+			uint8_t t = p[i];
+
+			p[i] = p[7 - i];
+			p[7 - i] = t;
+		}
+	if (sig) {
+		st_u32(p + 8, 1, big);
+		st_u32(p + 0xc, 4, big);		/* crashing PIR */
+		st_u64(p + 0x10, G_VMCI, big);
+		st_u64(p + 0x18, 0x100, big);
+		st_u32(p + 0x20, 0x180, big);
+		st_u32(p + 0x24, 0x100, big);
+		for (unsigned w = 0; w < NWORDS; w++)
+			st_u64(p + 0x28 + 8 * w, 0x5000 + w, big);
+	} else {
+		st_u64(p + 8, G_FDH + 0x198, big);
+		st_u32(p + 0x10, 4, big);
+		for (unsigned w = 0; w < NWORDS; w++)
+			st_u64(p + 0x18 + 8 * w, 0x5000 + w, big);
+		memcpy(e, "\177ELF\2\1\1", 7);
+		e[5] = big ? 2 : 1;
+		st16(e + 16, ET_CORE, big);
+		st16(e + 18, EM_PPC64, big);
+		st_u32(e + 20, 1, big);
+		st_u64(e + 32, 64, big);
+		st_u32(e + 48, big ? 1 : 2, big);
+		st16(e + 52, 64, big);
+		st16(e + 54, 56, big);
+		st16(e + 56, 5, big);
+		for (int i = 0; i < 5; i++) {
+			uint8_t *q = e + 64 + 56 * i;
+
+			st_u32(q, (uint32_t)ph[i][0], big);
+			st_u32(q + 4, ph[i][0] == PT_LOAD ? 7 : 0, big);
+			st_u64(q + 8, ph[i][1], big);
+			st_u64(q + 16, ph[i][0] == PT_LOAD ? UINT64_C(0xc000000000000000) + ph[i][2] : 0,
+			       big);
+			st_u64(q + 24, ph[i][2], big);
+			st_u64(q + 32, ph[i][3], big);
+			st_u64(q + 40, ph[i][3], big);
+		}
+	}
+	n = snprintf(desc, sizeof(desc), "OSRELEASE=%s\nPAGESIZE=4096\n", osrelease);
+	st_u32(g_ram + G_VMCI, 11, big);
+	st_u32(g_ram + G_VMCI + 4, (uint32_t)n, big);
+	memcpy(g_ram + G_VMCI + 12, "VMCOREINFO", 11);
+	memcpy(g_ram + G_VMCI + 24, desc, (size_t)n);
+	/* processor dump area and two records (PIR 0 and 4), GPR1 and NIP each */
+	st_be32(g_ram + G_PDA, 0x38);
+	g_ram[G_PDA + 4] = 1;
+	st_be64(g_ram + G_PDA + 0x20, G_THR | UINT64_C(1) << 63);
+	st_be32(g_ram + G_PDA + 0x2c, 2 * 0x38);
+	for (uint32_t i = 0; i < 2; i++) {
+		p = g_ram + G_THR + 0x38 * i;
+		st_be32(p, 4 * i);
+		st_be32(p + 8, 0x10);
+		st_be32(p + 12, 2);
+		st_be32(p + 16, 0x10);
+		st_be32(p + 20, 0x10);
+		st_be32(p + 0x18, 1);
+		st_be32(p + 0x1c, 1);
+		st_be64(p + 0x20, 0x100 + i);
+		st_be32(p + 0x28, 2);
+		st_be32(p + 0x2c, 0x7d0);
+		st_be64(p + 0x30, 0x200 + i);
+	}
+}
+
+/* Both layouts, both byte orders: the same vmcore, as 6.1 and 6.9+ capture kernels build it. */
+START_TEST(synthetic_layouts_and_byte_orders)
+{
+	static const uint64_t want_paddr[3] = { 0, 0x8000, 0x1a000 };
+	static const uint64_t want_gpa[3] = { G_DEST, 0x8000, 0x1a000 };
+
+	for (int big = 0; big < 2; big++)
+		for (int sig = 0; sig < 2; sig++) {
+			struct kf_range r = { 0, G_RAM };
+			struct vmcore_options o = { G_TAG, G_PDA, false, &r, 1 };
+			struct ram_image ram;
+			struct overlay ovl;
+			struct vmcore v;
+			struct mperr *err;
+
+			build_guest(big, sig, sig ? "6.9.0" : "6.1.0");
+			ram_init(&ram, G_RAM);
+			ck_assert_ptr_null(ram_add(&ram, 0, G_RAM, g_ram));
+			ck_assert_ptr_null(ram_finish(&ram));
+			ck_assert_ptr_null(ovl_init(&ovl, &ram));
+			err = vmcore_plan(&ovl, &o, &v, NULL);
+			if (err) {
+				char buf[512];
+
+				mperr_format(err, buf, sizeof(buf));
+				ck_abort_msg("big %d sig %d: %s", big, sig, buf);
+			}
+			ck_assert(!v.fallback);
+			ck_assert_int_eq(v.img.eh.big, big);
+			ck_assert_uint_eq(v.page_size, 4096);
+			ck_assert_uint_eq(v.img.eh.phnum, 4);
+			ck_assert_uint_eq(v.img.eh.ph[0].offset, 0x1000);
+			ck_assert_uint_eq(v.img.eh.ph[0].align, sig ? 4 : 0);	/* 6.9 vs 6.1 */
+			ck_assert_uint_eq(v.cpu.n, 2);
+			ck_assert_uint_eq(v.img.notes_len, 2 * KF_NOTE_SIZE + 24 + 32);	/* 30-byte text */
+			ck_assert_uint_eq(ld_u32(v.img.notes + 4, big), PRSTATUS_SIZE);
+			/* PIR 0 from its record, PIR 4 (crashing) from the crash info header */
+			ck_assert_uint_eq(ld_u64(v.img.notes + 20 + PR_REG + 8, big), 0x100);
+			ck_assert_uint_eq(ld_u64(v.img.notes + 20 + PR_REG + 8 * 32, big), 0x200);
+			ck_assert_uint_eq(ld_u64(v.img.notes + KF_NOTE_SIZE + 20 + PR_REG + 8, big),
+					  0x5001);
+			for (int i = 0; i < 3; i++) {
+				ck_assert_uint_eq(v.img.eh.ph[i + 1].paddr, want_paddr[i]);
+				ck_assert_uint_eq(v.img.load[i].gpa, want_gpa[i]);
+			}
+			ck_assert_uint_eq(v.img.load[0].foff, 0x2000);
+			ck_assert_uint_eq(v.img.eh.ph[1].offset, 0x2000);
+			ck_assert_uint_eq(v.img.size, 0x2000 + 0x8000 + 0x8000 + G_RAM - 0x1a000);
+			vmcore_free(&v);
+			ovl_free(&ovl);
+			ram_free(&ram);
+		}
+}
+END_TEST
+
+/* elf_out through libelf: a big-endian file reads back as written. */
+START_TEST(synthetic_write_big_endian)
+{
+	struct kf_range r = { 0, G_RAM };
+	struct vmcore_options o = { G_TAG, G_PDA, true, &r, 1 };
+	char path[] = "/tmp/check_vmcore_be.XXXXXX";
+	struct ram_image ram;
+	struct overlay ovl;
+	struct vmcore v;
+	struct map m;
+	int fd = mkstemp(path);
+
+	ck_assert(fd >= 0);
+	build_guest(true, false, "6.1.0");
+	g_ram[0x8000 + 0x123] = 0xab;			/* a byte in the in-place PT_LOAD */
+	ram_init(&ram, G_RAM);
+	ck_assert_ptr_null(ram_add(&ram, 0, G_RAM, g_ram));
+	ck_assert_ptr_null(ram_finish(&ram));
+	ck_assert_ptr_null(ovl_init(&ovl, &ram));
+	ck_assert_ptr_null(vmcore_plan(&ovl, &o, &v, NULL));
+	ck_assert_ptr_null(elfout_write(&v.img, &ovl, fd, NULL));
+	ck_assert_int_eq(ftruncate(fd, (off_t)v.img.size), 0);
+	close(fd);
+	m = map_file(path);
+	ck_assert_uint_eq(m.len, v.img.size);
+	ck_assert_uint_eq(m.p[5], 2);				/* ELFDATA2MSB */
+	ck_assert_uint_eq(ld_be16(m.p + 56), 4);		/* e_phnum */
+	ck_assert_uint_eq(ld_be32(m.p + 48), 1);		/* e_flags as the kernel's */
+	ck_assert_uint_eq(ld_be64(m.p + 64 + 8), 0x1000);	/* merged PT_NOTE p_offset */
+	ck_assert_uint_eq(ld_be32(m.p + 0x1000 + 20 + PR_PID), 0);	/* pr_pid = PIR 0 */
+	ck_assert_uint_eq(ld_be32(m.p + 0x1000 + KF_NOTE_SIZE + 20 + PR_PID), 4);
+	ck_assert_uint_eq(m.p[ld_be64(m.p + 64 + 2 * 56 + 8) + 0x123], 0xab);
+	unmap(&m);
+	unlink(path);
+	vmcore_free(&v);
+	ovl_free(&ovl);
+	ram_free(&ram);
+}
+END_TEST
+
 static Suite *vmcore_suite(void)
 {
 	Suite *s = suite_create("vmcore");
@@ -876,6 +1085,8 @@ static Suite *vmcore_suite(void)
 	tcase_add_test(fx, unregistered_fadump_falls_back);
 	tcase_add_test(syn_tc, synthetic_notes_follow_linux);
 	tcase_add_test(syn_tc, synthetic_bad_counts_are_errors);
+	tcase_add_test(syn_tc, synthetic_layouts_and_byte_orders);
+	tcase_add_test(syn_tc, synthetic_write_big_endian);
 	suite_add_tcase(s, syn_tc);
 	suite_add_tcase(s, fx);
 	return s;
