@@ -242,7 +242,7 @@ static struct mperr *merged_phdrs(const struct elfcore_hdr *eh, size_t nr, uint6
 static struct mperr *place_loads(const struct overlay *ovl, struct vmcore *v, uint64_t off)
 {
 	struct elfcore_hdr *eh = &v->img.eh;
-	uint64_t mask = v->page_size - 1;
+	uint64_t mask = v->page_size - 1, data = 0;
 
 	v->img.load = calloc(eh->phnum, sizeof(*v->img.load));
 	if (!v->img.load)
@@ -264,6 +264,15 @@ static struct mperr *place_loads(const struct overlay *ovl, struct vmcore *v, ui
 		if (err)
 			return mperr_at(mperr_prefix(err, "elf core header: PT_LOAD %zu (paddr 0x%"
 						     PRIx64 ")", i, p->paddr), start);
+		/*
+		 * Linux would serve overlapping segments as often as they are listed; a header
+		 * listing guest RAM more than twice over is hostile, not a kernel's.
+		 */
+		data += size;
+		if (data / 2 > ovl->base->size)
+			return mperr_input("elf core header: PT_LOAD %zu: the segments add up to more "
+					   "than twice the guest RAM (0x%" PRIx64 " bytes)", i,
+					   ovl->base->size);
 		v->img.load[v->img.n_load++] = (struct elfout_load){ start, size, off };
 		p->offset = off + (p->offset - start);
 		if (__builtin_add_overflow(off, size, &off))
