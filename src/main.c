@@ -165,6 +165,8 @@ static error_t parse_run(int key, char *arg, struct argp_state *st)
 		if (!c->run.output && !c->run.vmcore)
 			argp_error(st, "nothing to write: give -o POST.img and/or --vmcore FILE "
 				   "(or use 'inspect')");
+		if (c->run.output && c->run.vmcore && !strcmp(c->run.output, c->run.vmcore))
+			argp_error(st, "-o and --vmcore name the same file '%s'", c->run.vmcore);
 		break;
 	}
 	return parse_common(key, arg, st);

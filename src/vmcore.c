@@ -212,9 +212,13 @@ static struct mperr *merged_phdrs(const struct elfcore_hdr *eh, size_t nr, uint6
 				  struct vmcore *v, const struct warn_sink *w)
 {
 	size_t n = eh->phnum - nr + 1;
-	struct elfcore_phdr *ph = calloc(n, sizeof(*ph));
+	struct elfcore_phdr *ph;
 	uint64_t note_off;
 
+	if (n >= 0xffff)	/* PN_XNUM: would need a section header; no kernel writes that many */
+		return mperr_input("elf core header at 0x%" PRIx64 ": %zu program headers after the "
+				   "merge, more than an ELF header can count", eh->gpa, n);
+	ph = calloc(n, sizeof(*ph));
 	if (!ph)
 		return mperr_nomem();
 	round_up(ELFCORE_EHDR_SIZE + (uint64_t)n * ELFCORE_PHDR_SIZE, v->page_size, &note_off);
