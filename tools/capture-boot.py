@@ -135,6 +135,7 @@ for a in $(cat /proc/cmdline); do
   case "$a" in
     capture_head=*) head=${a#capture_head=} ;;
     capture_seg=*) segs="$segs ${a#capture_seg=}" ;;
+    capture_pages=*) pagesegs="$pagesegs ${a#capture_pages=}" ;;
   esac
 done
 echo "CAPTURE-HEAD-BEGIN"
@@ -143,6 +144,13 @@ echo "CAPTURE-HEAD-END"
 for s in $segs; do
   skip=${s%:*}; count=${s#*:}
   echo "CAPTURE-SEG $skip $count $(dd if=/proc/vmcore bs=65536 skip=$skip count=$count 2>/dev/null | md5sum | cut -d' ' -f1)"
+done
+for s in $pagesegs; do
+  skip=${s%:*}; count=${s#*:}; i=0
+  while [ $i -lt $count ]; do
+    echo "CAPTURE-PAGE $((skip + i)) $(dd if=/proc/vmcore bs=65536 skip=$((skip + i)) count=1 2>/dev/null | md5sum | cut -d' ' -f1)"
+    i=$((i + 1))
+  done
 done
 echo "CAPTURE: DONE"
 poweroff -f
@@ -182,12 +190,18 @@ def main():
     ap.add_argument("--skiboot", default="/usr/share/qemu/skiboot.lid")
     ap.add_argument("--mpiplsim", default=os.path.join(here, "build/mpiplsim"))
     ap.add_argument("--keep", help="work in this folder and keep it")
+    ap.add_argument("--args", default="", help="more mpiplsim options, e.g. --no-registers "
+                    "(with a raw snapshot)")
     ap.add_argument("--timeout", type=int, default=900)
+    ap.add_argument("--pages", action="store_true",
+                    help="also an md5 per 64 KiB page of the in-place PT_LOADs, to list "
+                         "exactly which pages the capture boot changed")
     a = ap.parse_args()
     work = a.keep or tempfile.mkdtemp(prefix="mpiplsim-capture.")
     os.makedirs(work, exist_ok=True)
     post, core = os.path.join(work, "post.img"), os.path.join(work, "vmcore")
-    subprocess.run([a.mpiplsim, a.snapshot, "-o", post, "--vmcore", core], check=True)
+    subprocess.run([a.mpiplsim, a.snapshot, "-o", post, "--vmcore", core] + a.args.split(),
+                   check=True)
     fw = os.path.join(work, "skiboot.lid")
     patch_firmware(a.skiboot, post, fw)
     vml = os.path.join(work, "vmlinux.boot")
@@ -207,6 +221,8 @@ def main():
             segs.append((start, (off + ms + page - 1) // page - start, pa))
     append = "console=hvc0 fadump=on capture_head=%d %s" % (
         head, " ".join("capture_seg=%d:%d" % (s, c) for s, c, _ in segs))
+    if a.pages:
+        append += " " + " ".join("capture_pages=%d:%d" % (s, c) for s, c, pa in segs if pa)
 
     qmp_p, ser_p = os.path.join(work, "qmp.sock"), os.path.join(work, "ser.sock")
     s = socket.socket()
@@ -269,6 +285,19 @@ def main():
                     pa, count, "identical" if theirs_md5 and theirs_md5.group(1) == h.hexdigest()
                     else "differs (capture kernel %s, mpiplsim %s)" % (
                         theirs_md5.group(1) if theirs_md5 else "?", h.hexdigest())))
+            pages = dict((int(n), h) for n, h in re.findall(r"CAPTURE-PAGE (\d+) ([0-9a-f]+)", text))
+            for skip, count, pa in segs:
+                bad = []
+                for n in range(skip, skip + count):
+                    if n not in pages:
+                        continue
+                    f.seek(n * page)
+                    if hashlib.md5(f.read(page)).hexdigest() != pages[n]:
+                        bad.append(pa + (n - skip) * page)
+                if any(n in pages for n in range(skip, skip + count)):
+                    log("PT_LOAD paddr 0x%x: %d of %d pages differ%s" % (
+                        pa, len(bad), count, ": " + " ".join("0x%x" % b for b in bad[:64])
+                        if bad else ""))
         rc = 0 if same else 1
     finally:
         proc.kill()
