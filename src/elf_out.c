@@ -151,8 +151,7 @@ static const char *ptype_name(uint32_t t)
 	}
 }
 
-/* One "KEY=value" line of VMCOREINFO text, or NULL. */
-static const char *info_value(const char *text, size_t len, const char *key, size_t *vlen)
+const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen)
 {
 	size_t klen = strlen(key);
 
@@ -200,8 +199,8 @@ static void describe_notes(FILE *out, Elf *e, const GElf_Phdr *ph, bool big)
 			describe_prstatus(out, desc, nh.n_descsz, big);
 		} else if (!strcmp(name, "VMCOREINFO")) {
 			size_t rl = 0, pl = 0;
-			const char *r = info_value((const char *)desc, nh.n_descsz, "OSRELEASE", &rl);
-			const char *p = info_value((const char *)desc, nh.n_descsz, "PAGESIZE", &pl);
+			const char *r = vmcoreinfo_value((const char *)desc, nh.n_descsz, "OSRELEASE", &rl);
+			const char *p = vmcoreinfo_value((const char *)desc, nh.n_descsz, "PAGESIZE", &pl);
 
 			fprintf(out, " OSRELEASE %.*s PAGESIZE %.*s\n", (int)rl, r ? r : "",
 				(int)pl, p ? p : "");

@@ -37,6 +37,9 @@ struct elfout_image {
 struct mperr *elfout_write(const struct elfout_image *img, const struct overlay *ovl, int fd,
 			   struct progress *pr);
 
+/* The value of "KEY=value" in VMCOREINFO text (*vlen bytes, not terminated), or NULL. */
+const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen);
+
 /*
  * List the ELF header, every program header and every note of the ELF file
  * at path (NT_PRSTATUS: pr_pid, NIP, LR, R1; VMCOREINFO: OSRELEASE, PAGESIZE).

@@ -85,22 +85,16 @@ static struct mperr *read_note_seg(const struct overlay *ovl, const struct elfco
 /* One "KEY=value" of VMCOREINFO text into buf (NUL-terminated); false if absent. */
 static bool info_get(const char *text, size_t len, const char *key, char *buf, size_t blen)
 {
-	size_t klen = strlen(key);
+	size_t vlen;
+	const char *v = vmcoreinfo_value(text, len, key, &vlen);
 
-	for (size_t o = 0; o < len;) {
-		const char *line = text + o, *nl = memchr(line, '\n', len - o);
-		size_t l = nl ? (size_t)(nl - line) : len - o;
-
-		if (l > klen && !memcmp(line, key, klen) && line[klen] == '=') {
-			size_t v = l - klen - 1 < blen - 1 ? l - klen - 1 : blen - 1;
-
-			memcpy(buf, line + klen + 1, v);
-			buf[v] = '\0';
-			return true;
-		}
-		o += l + 1;
-	}
-	return false;
+	if (!v)
+		return false;
+	if (vlen > blen - 1)
+		vlen = blen - 1;
+	memcpy(buf, v, vlen);
+	buf[vlen] = '\0';
+	return true;
 }
 
 static void parse_vmcoreinfo(const char *text, size_t len, struct vmcore *v,
