@@ -86,7 +86,9 @@ check: $(B)/mpiplsim $(TBINS) fixtures
 	tests/cli.sh; \
 	tests/golden.sh; \
 	tests/progress_tmux.sh; \
-	tests/faults.sh
+	tests/faults.sh; \
+	tests/clients.sh $(FXDIR) $(FIXTURES); \
+	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
 
 # Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
 golden: $(B)/mpiplsim fixtures
@@ -148,11 +150,16 @@ fuzz: $(FUZZ_BINS)
 			tests/fuzz/seeds/$$n 2>&1 | grep -E "^stat::number_of_executed_units|ERROR|SUMMARY" ; \
 		test $${PIPESTATUS[0]} -eq 0; done
 
+# the real debuggers on the vmcore of both guests (also part of check; SKIP where missing)
+check-clients: $(B)/mpiplsim fixtures
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check golden test asan valgrind install bench clean fixtures fuzz fuzz-build \
-	fuzz-regress
+.PHONY: all check check-clients golden test asan valgrind install bench clean fixtures \
+	fuzz fuzz-build fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 
