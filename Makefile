@@ -37,6 +37,11 @@ TSRCS     := $(wildcard tests/check_*.c)
 TBINS     := $(patsubst tests/%.c,$(B)/tests/%,$(TSRCS))
 THELPERS  := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/lib*.c))
 
+# libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c); see `fuzz` below
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
 # Real fixtures (../shared/fixtures and its master/), decompressed once, sparse.
 FIXTURES  ?= $(abspath ../shared/fixtures)
 FXDIR     := $(B)/fixtures
@@ -130,9 +135,6 @@ bench: mpiplsim fixtures
 
 # libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), each run FUZZ_SECONDS
 # from its seeds; a crash stops make with the input saved as build/fuzz/crash-*.
-FUZZ_SECONDS ?= 60
-FUZZ_CC      ?= clang
-FUZZ_BINS    := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
 	@mkdir -p $(dir $@)
