@@ -100,7 +100,7 @@ golden: $(B)/mpiplsim fixtures
 	@$(TESTENV); tests/golden.sh --update
 
 asan:
-	$(MAKE) B=build/asan CC=clang \
+	$(MAKE) B=build/asan FXDIR=$(FXDIR) CC=clang \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
