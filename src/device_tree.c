@@ -194,6 +194,7 @@ void dt_free(struct dt_info *dt)
 }
 
 struct fdt_scan {
+	const struct ram_image *ram;
 	uint64_t gpa[FDT_MAX_CANDIDATES];
 	size_t n;
 };
@@ -214,6 +215,7 @@ static struct mperr *scan_piece(void *ctx, uint64_t gpa, const uint8_t *data, ui
 			sc->gpa[sc->n++] = g;
 		p++;
 	}
+	ram_release(sc->ram, data, len);	/* the scan reads all data once: keep RSS flat */
 	return NULL;
 }
 
@@ -240,7 +242,7 @@ static struct mperr *try_at(const struct ram_image *ram, uint64_t gpa, size_t wa
 struct mperr *dt_find(const struct ram_image *ram, size_t want_cpus, struct dt_info *dt,
 		      char *reason, size_t rlen)
 {
-	struct fdt_scan sc = { .n = 0 };
+	struct fdt_scan sc = { .ram = ram, .n = 0 };
 	struct mperr *err;
 
 	memset(dt, 0, sizeof(*dt));

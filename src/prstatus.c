@@ -188,6 +188,8 @@ struct mperr *prstatus_find_pirs(struct snapshot *s, const struct warn_sink *w)
 
 	if (!s->cpus.n)
 		return NULL;
+	s->ram.map = s->in.map;	/* so that the scan can release the pages it read */
+	s->ram.map_len = s->in.len;
 	err = dt_find(&s->ram, s->cpus.n, &dt, reason, sizeof(reason));
 	if (!err && dt.found)
 		err = pirs_from_tree(s, &dt);

@@ -208,4 +208,6 @@ struct mperr *ram_read(const struct ram_image *ram, uint64_t gpa, void *buf, siz
 void ram_release(const struct ram_image *ram, const uint8_t *data, uint64_t len)
 {
 	map_release(ram->map, ram->map_len, data, len);
+	for (size_t i = 0; i < ram->n_maps; i++)
+		map_release(ram->maps[i].addr, ram->maps[i].len, data, len);
 }
