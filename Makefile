@@ -81,7 +81,9 @@ check: $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
 		MPIPLSIM_SHARED=$(FIXTURES); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
-	tests/cli.sh; tests/faults.sh
+	tests/cli.sh; tests/faults.sh; \
+	tests/clients.sh $(FXDIR) $(FIXTURES); \
+	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
 
 asan:
 	$(MAKE) B=build/asan CC=clang \
@@ -120,10 +122,15 @@ fuzz: $(FUZZ_BINS)
 			tests/fuzz/seeds/$$n 2>&1 | grep -E "^stat::number_of_executed_units|ERROR|SUMMARY" ; \
 		test $${PIPESTATUS[0]} -eq 0; done
 
+# the real debuggers on the vmcore of both guests (also part of check; SKIP where missing)
+check-clients: $(B)/mpiplsim fixtures
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check asan valgrind install bench clean fixtures fuzz fuzz-build
+.PHONY: all check check-clients asan valgrind install bench clean fixtures fuzz fuzz-build
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf_out.h"
 #include "outfile.h"
 #include "report.h"
 #include "session.h"
@@ -173,6 +174,8 @@ static error_t parse_run(int key, char *arg, struct argp_state *st)
 		if (!c->run.output && !c->run.vmcore)
 			argp_error(st, "nothing to write: give -o POST.img and/or --vmcore FILE "
 				   "(or use 'inspect')");
+		if (c->run.output && c->run.vmcore && !strcmp(c->run.output, c->run.vmcore))
+			argp_error(st, "-o and --vmcore name the same file '%s'", c->run.vmcore);
 		break;
 	}
 	return parse_common(key, arg, st);
@@ -258,6 +261,14 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 
 		report_inspect(stdout, &s, plan_err, c->run.json);
 		err = plan_err;
+		/* an ELF snapshot (a vmcore too): its segments and notes as the file has them */
+		if (!c->run.json && s.snap.format == SNAP_ELF) {
+			struct mperr *derr;
+
+			printf("\nELF file %s:\n", c->args[0]);
+			derr = vmcore_describe_fd(stdout, s.snap.in.fd, c->args[0]);
+			err = err ? (mperr_free(derr), err) : derr;
+		}
 	}
 	session_close(&s);
 	return report_error(err);

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "outfile.h"
 #include "post_image.h"
+#include "vmcore.h"
 
 static struct mperr *open_cpu_state(struct session *s)
 {
@@ -102,21 +105,67 @@ struct mperr *session_plan(struct session *s)
 	return mperr_in_file(err, s->o->snapshot);
 }
 
+/* Guest RAM ranges for a vmcore header that lists them: the snapshot's RAM blocks. */
+static struct kf_range *ram_ranges(const struct session *s, size_t *n)
+{
+	struct kf_range *r = calloc(s->snap.n_blocks + 1, sizeof(*r));
+
+	*n = 0;
+	for (size_t i = 0; r && i < s->snap.n_blocks; i++)
+		if (s->snap.blocks[i].is_ram && s->snap.blocks[i].len)
+			r[(*n)++] = (struct kf_range){ s->snap.blocks[i].gpa, s->snap.blocks[i].len };
+	if (r && !*n)
+		r[(*n)++] = (struct kf_range){ 0, s->snap.ram.size };
+	return r;
+}
+
+/* Decide the vmcore before any output is opened: an error leaves nothing behind. */
+static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
+{
+	struct vmcore_options vo = {
+		.kernel_tag = s->t.meta.kernel_tag,
+		.pda_gpa = sim_pda_gpa(&s->t, &s->plan),
+		.pids_pir = s->o->vmcore_pids_pir,
+	};
+	struct mperr *err;
+
+	vo.ram = ram_ranges(s, &vo.n_ram);
+	if (!vo.ram)
+		return mperr_nomem();
+	err = vmcore_plan(&s->ovl, &vo, v, s->w);
+	free((void *)vo.ram);
+	return mperr_in_file(err, s->o->snapshot);
+}
+
 /* Every output goes to a temporary file; all are renamed only when all are written. */
 static struct mperr *write_outputs(struct session *s)
 {
-	struct outfile img = { .fd = -1 };
+	struct outfile img = { .fd = -1 }, core = { .fd = -1 };
+	struct vmcore v = { 0 };
 	struct mperr *err = NULL;
 
-	if (s->o->output) {
+	if (s->o->vmcore)
+		err = plan_vmcore(s, &v);
+	if (!err && s->o->output) {
 		err = outfile_open(&img, s->o->output);
 		if (!err)
 			err = post_image_write(&s->ovl, &img, &s->pr);
 	}
+	if (!err && s->o->vmcore) {
+		err = outfile_open(&core, s->o->vmcore);
+		if (!err)
+			err = mperr_in_file(elfout_write(&v.img, &s->ovl, core.fd, &s->pr),
+					    s->o->vmcore);
+	}
 	if (!err && s->o->output)
 		err = outfile_commit(&img, s->snap.ram.size, s->o->fsync);
-	if (err)
+	if (!err && s->o->vmcore)
+		err = outfile_commit(&core, v.img.size, s->o->fsync);
+	if (err) {
 		outfile_abort(&img);
+		outfile_abort(&core);
+	}
+	vmcore_free(&v);
 	return err;
 }
 

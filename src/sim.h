@@ -80,6 +80,8 @@ struct mperr *sim_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
 struct mperr *sim_apply(const struct mpipl_tables *t, const struct cpu_set *cpus,
 			const struct sim_plan *p, struct overlay *ovl);
 void sim_plan_free(struct sim_plan *p);
+/* Where sim_apply() writes the processor dump area (relocated, or 0x10300 for qemu-v2). */
+uint64_t sim_pda_gpa(const struct mpipl_tables *t, const struct sim_plan *p);
 
 const char *reg_name(struct reg_id r, char *buf, size_t len);
 const char *profile_name(enum reg_profile p);

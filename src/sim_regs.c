@@ -218,6 +218,13 @@ static struct mperr *write_threads(const struct cpu_set *cpus, const struct sim_
 	return err;
 }
 
+/* Where the processor dump area is written (its ntuple address, or 0x10300 for qemu-v2). */
+uint64_t sim_pda_gpa(const struct mpipl_tables *t, const struct sim_plan *p)
+{
+	(void)t;
+	return p->pda_write_gpa;
+}
+
 /*
  * The area's firmware-filled fields (mpipl.md §4), over the area as the
  * firmware read it (reserved bytes unchanged), written at pda_write_gpa.
