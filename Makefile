@@ -83,7 +83,8 @@ check: $(B)/mpiplsim $(TBINS) fixtures
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
 	tests/cli.sh; tests/faults.sh; \
 	tests/clients.sh $(FXDIR) $(FIXTURES); \
-	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master; \
+	tests/capture_boot.sh
 
 asan:
 	$(MAKE) B=build/asan CC=clang \
@@ -122,6 +123,11 @@ fuzz: $(FUZZ_BINS)
 			tests/fuzz/seeds/$$n 2>&1 | grep -E "^stat::number_of_executed_units|ERROR|SUMMARY" ; \
 		test $${PIPESTATUS[0]} -eq 0; done
 
+# the real capture kernel booted on the post-MPIPL image (also part of check; SKIP without QEMU)
+check-boot: $(B)/mpiplsim fixtures
+	MPIPLSIM=$(abspath $(B)/mpiplsim) MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) \
+		MPIPLSIM_SHARED=$(FIXTURES) tests/capture_boot.sh
+
 # the real debuggers on the vmcore of both guests (also part of check; SKIP where missing)
 check-clients: $(B)/mpiplsim fixtures
 	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
@@ -130,7 +136,7 @@ check-clients: $(B)/mpiplsim fixtures
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check check-clients asan valgrind install bench clean fixtures fuzz fuzz-build
+.PHONY: all check check-boot check-clients asan valgrind install bench clean fixtures fuzz fuzz-build
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 
