@@ -122,6 +122,7 @@ fuzz-regress: $(FUZZ_BINS)
 
 # All tests, as CI runs them: functional, sanitizers, valgrind, fuzz regressions.
 test: check
+	$(MAKE) check-boot
 	$(MAKE) asan
 	$(MAKE) valgrind
 	$(MAKE) fuzz-regress
@@ -152,6 +153,11 @@ fuzz: $(FUZZ_BINS)
 			tests/fuzz/seeds/$$n 2>&1 | grep -E "^stat::number_of_executed_units|ERROR|SUMMARY" ; \
 		test $${PIPESTATUS[0]} -eq 0; done
 
+# the real capture kernel booted on the post-MPIPL image (also part of check; SKIP without QEMU)
+check-boot: $(B)/mpiplsim fixtures
+	MPIPLSIM=$(abspath $(B)/mpiplsim) MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) \
+		MPIPLSIM_SHARED=$(FIXTURES) tests/capture_boot.sh
+
 # the real debuggers on the vmcore of both guests (also part of check; SKIP where missing)
 check-clients: $(B)/mpiplsim fixtures
 	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
@@ -160,8 +166,8 @@ check-clients: $(B)/mpiplsim fixtures
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check check-clients golden test asan valgrind install bench clean fixtures \
-	fuzz fuzz-build fuzz-regress
+.PHONY: all check check-boot check-clients golden test asan valgrind install bench clean \
+	fixtures fuzz fuzz-build fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*.d $(B)/tests/*.d)
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "elf_out.h"
 #include "outfile.h"
@@ -21,7 +22,7 @@ const char *argp_program_bug_address = "the project's issue tracker";
 enum {
 	OPT_VMCORE = 0x100, OPT_CPU_STATE, OPT_NO_REGISTERS, OPT_PROFILE, OPT_FORMAT,
 	OPT_OPAL_BASE, OPT_SPIRAH, OPT_MDST, OPT_MDDT, OPT_MDRT, OPT_PDA, OPT_FSYNC, OPT_JSON,
-	OPT_VMCORE_PIDS, OPT_EMULATE,
+	OPT_VMCORE_PIDS, OPT_EMULATE, OPT_FIRMWARE, OPT_FIRMWARE_OUT,
 };
 
 struct cli {
@@ -77,6 +78,11 @@ static const struct argp_option run_options[] = {
 	{ "emulate", OPT_EMULATE, "qemu-v2", 0, "Reproduce what the posted QEMU MPIPL series "
 	  "would leave in memory, its bugs included (implies --profile qemu-v2)", 2 },
 	{ "fsync", OPT_FSYNC, NULL, 0, "fsync each output and its directory", 2 },
+	{ "firmware", OPT_FIRMWARE, "LID", 0, "The skiboot image QEMU loads (-bios), read only; "
+	  "with --firmware-out", 2 },
+	{ "firmware-out", OPT_FIRMWARE_OUT, "FILE", 0, "Write a copy of --firmware holding what "
+	  "hostboot writes into the payload image (processor dump area, SPIRA-H MDRT count), "
+	  "for booting the capture kernel on the -o image", 2 },
 	{ 0 }
 };
 
@@ -153,6 +159,35 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 	return 0;
 }
 
+/* The same name, or two names of one existing file. */
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (!a || !b)
+		return 0;
+	if (!strcmp(a, b))
+		return 1;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* No output may replace the firmware image or another output. */
+static void check_firmware_options(const struct cli *c, struct argp_state *st)
+{
+	const struct run_options *r = &c->run;
+
+	if (!r->firmware != !r->firmware_out)
+		argp_error(st, "--firmware and --firmware-out go together");
+	if (!r->firmware)
+		return;
+	if (same_file(r->firmware, r->firmware_out) || same_file(r->firmware, r->output) ||
+	    same_file(r->firmware, r->vmcore))
+		argp_error(st, "an output names the firmware image '%s', which is never modified",
+			   r->firmware);
+	if (same_file(r->firmware_out, r->output) || same_file(r->firmware_out, r->vmcore))
+		argp_error(st, "--firmware-out names another output '%s'", r->firmware_out);
+}
+
 static error_t parse_run(int key, char *arg, struct argp_state *st)
 {
 	struct cli *c = st->input;
@@ -172,12 +207,20 @@ static error_t parse_run(int key, char *arg, struct argp_state *st)
 	case OPT_FSYNC:
 		c->run.fsync = true;
 		return 0;
+	case OPT_FIRMWARE:
+		c->run.firmware = arg;
+		return 0;
+	case OPT_FIRMWARE_OUT:
+		c->run.firmware_out = arg;
+		return 0;
 	case ARGP_KEY_INIT:
 		st->child_inputs[0] = st->input;
 		return 0;
 	case ARGP_KEY_END:
-		if (!c->run.output && !c->run.vmcore)
-			argp_error(st, "nothing to write: give -o POST.img and/or --vmcore FILE "
+		check_firmware_options(c, st);
+		if (!c->run.output && !c->run.vmcore && !c->run.firmware_out)
+			argp_error(st, "nothing to write: give -o POST.img, --vmcore FILE and/or "
+				   "--firmware-out FILE "
 				   "(or use 'inspect')");
 		if (c->run.output && c->run.vmcore && !strcmp(c->run.output, c->run.vmcore))
 			argp_error(st, "-o and --vmcore name the same file '%s'", c->run.vmcore);

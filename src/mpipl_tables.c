@@ -39,10 +39,28 @@ static bool hdif_is(const uint8_t *p, const char id[6])
 	return ld_be16(p) == 0xD1F0 && !memcmp(p + 2, id, 6);
 }
 
+/*
+ * SPIRA-H search over a buffer holding the bytes from base + SPIRAH_SEARCH_OFF
+ * on (guest RAM or a firmware image): the first 16-byte aligned HDIF header
+ * with id "SPIRAH". Shared by the RAM reader and firmware.c.
+ */
+bool spirah_search(const uint8_t *win, size_t len, size_t *off, bool *legacy_spira)
+{
+	for (size_t o = 0; o < SPIRAH_SEARCH_LEN && o + 8 <= len; o += 0x10) {
+		if (hdif_is(win + o, "SPIRAH")) {
+			*off = o;
+			*legacy_spira = len >= 8 && hdif_is(win, "SPIRA ");
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct mperr *find_spirah(const struct ram_image *ram, struct mpipl_tables *t)
 {
 	uint8_t win[SPIRAH_SEARCH_LEN + 8];
 	uint64_t from;
+	size_t o;
 	struct mperr *err;
 
 	if (__builtin_add_overflow(t->base, SPIRAH_SEARCH_OFF, &from))
@@ -54,12 +72,9 @@ static struct mperr *find_spirah(const struct ram_image *ram, struct mpipl_table
 	err = ram_read(ram, from, win, sizeof(win));
 	if (err)
 		return err;
-	for (uint64_t o = 0; o < SPIRAH_SEARCH_LEN; o += 0x10) {
-		if (hdif_is(win + o, "SPIRAH")) {
-			t->spirah_gpa = from + o;
-			t->legacy_spira = hdif_is(win, "SPIRA ");
-			return NULL;
-		}
+	if (spirah_search(win, sizeof(win), &o, &t->legacy_spira)) {
+		t->spirah_gpa = from + o;
+		return NULL;
 	}
 	return mperr_at(mperr_input("no SPIRA-H (HDIF 0xd1f0 \"SPIRAH\") in 0x%" PRIx64
 				    "..0x%" PRIx64 "; is the OPAL base 0x%" PRIx64
@@ -68,24 +83,24 @@ static struct mperr *find_spirah(const struct ram_image *ram, struct mpipl_table
 			from);
 }
 
-/* Fixed header fields that place the ntuple array (mpipl.md §2 layout). */
-static struct mperr *check_spirah_header(const uint8_t *h, struct mpipl_tables *t)
+/* Fixed header fields that place the ntuple array (mpipl.md §2 layout); at = where h is. */
+static struct mperr *check_spirah_header(const uint8_t *h, uint64_t at, struct spirah *sp)
 {
 	uint32_t hdr_len = ld_be32(h + 0x10), idata_off = ld_be32(h + 0x20);
 	uint32_t arr_off = ld_be32(h + 0x30), esize = ld_be32(h + 0x38);
 
-	t->spirah_version = ld_be16(h + 0x0A);
-	t->spirah_ecnt = ld_be32(h + 0x34);
+	sp->version = ld_be16(h + 0x0A);
+	sp->ecnt = ld_be32(h + 0x34);
 	if (hdr_len != 0x20)
 		return mperr_at(mperr_input("hdr_len 0x%" PRIx32 ", expected 0x20", hdr_len),
-				t->spirah_gpa + 0x10);
+				at + 0x10);
 	if (esize != SPIRAH_NTUPLE_SIZE)
 		return mperr_at(mperr_input("ntuple esize 0x%" PRIx32 ", expected 0x20", esize),
-				t->spirah_gpa + 0x38);
+				at + 0x38);
 	if ((uint64_t)idata_off + arr_off != SPIRAH_NTUPLE_OFF)
 		return mperr_at(mperr_input("ntuple array at +0x%" PRIx64 ", expected +0x40",
 					    (uint64_t)idata_off + arr_off),
-				t->spirah_gpa + 0x20);
+				at + 0x20);
 	return NULL;
 }
 
@@ -108,17 +123,30 @@ static void parse_ntuple(const uint8_t *p, uint64_t base, struct ntuple *n)
 	resolve_ntuple(n, base);
 }
 
+struct mperr *spirah_parse(const uint8_t *h, uint64_t at, uint64_t base, struct spirah *sp)
+{
+	struct mperr *err = check_spirah_header(h, at, sp);
+
+	if (err)
+		return err;
+	for (unsigned i = 0; i < SPIRAH_NR_NTUPLES; i++)
+		parse_ntuple(h + SPIRAH_NTUPLE_OFF + i * SPIRAH_NTUPLE_SIZE, base, &sp->nt[i]);
+	return NULL;
+}
+
 static struct mperr *read_spirah(const struct ram_image *ram, struct mpipl_tables *t)
 {
 	uint8_t h[SPIRAH_SIZE];
+	struct spirah sp;
 	struct mperr *err = ram_read(ram, t->spirah_gpa, h, sizeof(h));
 
 	if (!err)
-		err = check_spirah_header(h, t);
+		err = spirah_parse(h, t->spirah_gpa, t->base, &sp);
 	if (err)
 		return mperr_in_table(err, "SPIRA-H");
-	for (unsigned i = 0; i < SPIRAH_NR_NTUPLES; i++)
-		parse_ntuple(h + SPIRAH_NTUPLE_OFF + i * SPIRAH_NTUPLE_SIZE, t->base, &t->nt[i]);
+	t->spirah_version = sp.version;
+	t->spirah_ecnt = sp.ecnt;
+	memcpy(t->nt, sp.nt, sizeof(t->nt));
 	return NULL;
 }
 

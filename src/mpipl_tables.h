@@ -9,6 +9,7 @@
 #define MPIPLSIM_MPIPL_TABLES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -80,6 +81,13 @@ struct mpipl_tables {
 	struct mpipl_meta meta;
 };
 
+/* What a SPIRA-H header says, wherever it was read (guest RAM or a firmware image). */
+struct spirah {
+	uint16_t version;
+	uint32_t ecnt;
+	struct ntuple nt[SPIRAH_NR_NTUPLES];
+};
+
 /* Table addresses given by the user instead of SPIRA-H (0 = not given). */
 struct table_override {
 	uint64_t spirah, mdst, mddt, mdrt, pda;
@@ -89,10 +97,19 @@ struct mperr *mpipl_tables_load(const struct ram_image *ram, uint64_t base,
 				const struct table_override *ovr, struct mpipl_tables *t,
 				const struct warn_sink *w);
 
-/* The 0x30-byte processor dump area at gpa (mpipl.md §4). */
 /* One MDST/MDDT entry from its 16 bytes (mpipl.md §3). */
 void dump_entry_parse(const uint8_t *b, struct dump_entry *e);
+/* The 0x30-byte processor dump area at gpa (mpipl.md §4). */
 struct mperr *pda_read(const struct ram_image *ram, uint64_t gpa, struct proc_dump_area *p);
+/*
+ * The SPIRA-H search and header rules on plain bytes, for RAM and for a
+ * firmware image alike. win holds len bytes starting at base +
+ * SPIRAH_SEARCH_OFF; *off is SPIRA-H's offset in win. spirah_parse() reads
+ * SPIRAH_SIZE bytes at h (at = their address, for messages) and resolves the
+ * ntuple addresses against base.
+ */
+bool spirah_search(const uint8_t *win, size_t len, size_t *off, bool *legacy_spira);
+struct mperr *spirah_parse(const uint8_t *h, uint64_t at, uint64_t base, struct spirah *sp);
 
 const char *spirah_ntuple_name(unsigned i);
 const char *dump_region_name(uint8_t region);

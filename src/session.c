@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 
+#include "firmware.h"
 #include "outfile.h"
 #include "post_image.h"
 #include "vmcore.h"
@@ -137,14 +138,25 @@ static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
 	return mperr_in_file(err, s->o->snapshot);
 }
 
+/* The payload image with hostboot's results (mpipl.md §11), checked before any output opens. */
+static struct mperr *plan_firmware(struct session *s, struct fw_image *fw)
+{
+	struct mperr *err = fw_read(fw, s->o->firmware, s->t.base);
+
+	return err ? err : fw_patch_from(fw, &s->t, &s->plan, &s->ovl, s->w);
+}
+
 /* Every output goes to a temporary file; all are renamed only when all are written. */
 static struct mperr *write_outputs(struct session *s)
 {
-	struct outfile img = { .fd = -1 }, core = { .fd = -1 };
+	struct outfile img = { .fd = -1 }, core = { .fd = -1 }, fwo = { .fd = -1 };
 	struct vmcore v = { 0 };
+	struct fw_image fw = { 0 };
 	struct mperr *err = NULL;
 
-	if (s->o->vmcore)
+	if (s->o->firmware_out)
+		err = plan_firmware(s, &fw);
+	if (!err && s->o->vmcore)
 		err = plan_vmcore(s, &v);
 	if (!err && s->o->output) {
 		err = outfile_open(&img, s->o->output);
@@ -157,15 +169,24 @@ static struct mperr *write_outputs(struct session *s)
 			err = mperr_in_file(elfout_write(&v.img, &s->ovl, core.fd, &s->pr),
 					    s->o->vmcore);
 	}
+	if (!err && s->o->firmware_out) {
+		err = outfile_open(&fwo, s->o->firmware_out);
+		if (!err)
+			err = mperr_in_file(fw_write(&fw, fwo.fd), s->o->firmware_out);
+	}
 	if (!err && s->o->output)
 		err = outfile_commit(&img, s->snap.ram.size, s->o->fsync);
 	if (!err && s->o->vmcore)
 		err = outfile_commit(&core, v.img.size, s->o->fsync);
+	if (!err && s->o->firmware_out)
+		err = outfile_commit(&fwo, fw.len, s->o->fsync);
 	if (err) {
 		outfile_abort(&img);
 		outfile_abort(&core);
+		outfile_abort(&fwo);
 	}
 	vmcore_free(&v);
+	fw_free(&fw);
 	return err;
 }
 

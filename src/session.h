@@ -20,6 +20,8 @@ struct run_options {
 	const char *output;		/* -o */
 	const char *vmcore;		/* --vmcore */
 	const char *cpu_state;		/* --cpu-state */
+	const char *firmware;		/* --firmware: skiboot image to patch (read only) */
+	const char *firmware_out;	/* --firmware-out: the patched copy */
 	enum snap_format format;
 	struct sim_options sim;
 	uint64_t opal_base;

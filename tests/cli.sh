@@ -203,6 +203,49 @@ expect 0 "" -- "$raw" -o "$T/q.img" --no-registers
 cmp -s "$T/v.img" "$T/q.img" && ok || bad "--verbose changed the output"
 rm -f "$T/v.img" "$T/w.img" "$T/q.img"
 
+# --firmware/--firmware-out (mpipl.md §11): the patched copy holds, at the image's own
+# offsets, the bytes the post-MPIPL image holds at base + those offsets; the original is
+# never written; a bad or foreign image leaves no output at all
+LID=${MPIPLSIM_SKIBOOT:-/usr/share/qemu/skiboot.lid}
+if [ -r "$LID" ]; then
+	fx=$MPIPLSIM_FIXTURES
+	lid_sum=$(md5sum <"$LID")
+	expect 0 "" -- "$fx/crash.mig" -o "$T/f.img" --firmware "$LID" --firmware-out "$T/f.lid"
+	[ "$(md5sum <"$LID")" = "$lid_sum" ] && ok || bad "firmware: original modified"
+	[ "$(cmp -l "$LID" "$T/f.lid" | wc -l)" -le 19 ] && ok || bad "firmware: more than 19 bytes differ"
+	for f in 0x10700:4 0x10704:1 0x10720:8 0x1072c:4 0x104ea:2; do
+		o=$((${f%:*})) n=${f#*:}
+		[ "$(od -An -tx1 -j "$o" -N "$n" "$T/f.lid")" = "$(od -An -tx1 -j $((0x30000000 + o)) -N "$n" "$T/f.img")" ] \
+			&& ok || bad "firmware: $f differs from the post image at base + ${f%:*}"
+	done
+	expect 0 "" -- "$fx/crash.mig" -o "$T/g.img" --firmware "$LID" --firmware-out "$T/g.lid"
+	cmp -s "$T/f.lid" "$T/g.lid" && ok || bad "firmware: two runs differ"
+	rm -f "$T"/*.img "$T"/g.lid
+	# the same file as input and output, or an output named twice: usage errors
+	cp "$LID" "$T/own.lid"
+	expect 2 "never modified" -- "$fx/crash.mig" --firmware "$T/own.lid" --firmware-out "$T/own.lid"
+	expect 2 "never modified" -- "$fx/crash.mig" --firmware "$T/own.lid" --firmware-out "$T/h.lid" -o "$T/own.lid"
+	expect 2 "names another output" -- "$fx/crash.mig" --firmware "$T/own.lid" --firmware-out "$T/h.lid" --vmcore "$T/h.lid"
+	expect 2 "go together" -- "$fx/crash.mig" --firmware "$T/own.lid" -o "$T/h.img"
+	expect 2 "go together" -- "$fx/crash.mig" --firmware-out "$T/h.lid"
+	cmp -s "$LID" "$T/own.lid" && ok || bad "firmware: a usage error touched the image"
+	# bad images: exit 1, nothing written (not even the -o image)
+	head -c 65792 "$LID" >"$T/short.lid"
+	expect 1 "short.lid: 0x10100 bytes, too small" -- "$fx/crash.mig" -o "$T/h.img" --firmware "$T/short.lid" --firmware-out "$T/h.lid"
+	no_output "$T/h.img"; no_output "$T/h.lid"
+	head -c 200000 /dev/zero >"$T/zero.lid"
+	expect 1 "zero.lid: SPIRA-H: no SPIRA-H" -- "$fx/crash.mig" -o "$T/h.img" --firmware "$T/zero.lid" --firmware-out "$T/h.lid"
+	no_output "$T/h.img"; no_output "$T/h.lid"
+	expect 1 "SPIRA-H: at 0x10400 in the image, at base \+ 0x10000 in the snapshot: not the firmware" -- \
+		"$fx/master/crash.mig" -o "$T/h.img" --vmcore "$T/h.core" --firmware "$LID" --firmware-out "$T/h.lid"
+	no_output "$T/h.img"; no_output "$T/h.lid"; no_output "$T/h.core"
+	expect 3 "cannot open" -- "$fx/crash.mig" --firmware "$T/none.lid" --firmware-out "$T/h.lid"
+	no_output "$T/h.lid"
+	rm -f "$T"/*.lid
+else
+	echo "SKIP: --firmware tests: no $LID (qemu-system-data)"
+fi
+
 # usage errors exit 2
 expect 2 "" -- --no-such-option
 expect 2 "nothing to write" -- "$MPIPLSIM_FIXTURES/crash.raw"
