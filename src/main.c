@@ -220,9 +220,8 @@ static error_t parse_run(int key, char *arg, struct argp_state *st)
 		check_firmware_options(c, st);
 		if (!c->run.output && !c->run.vmcore && !c->run.firmware_out)
 			argp_error(st, "nothing to write: give -o POST.img, --vmcore FILE and/or "
-				   "--firmware-out FILE "
-				   "(or use 'inspect')");
-		if (c->run.output && c->run.vmcore && !strcmp(c->run.output, c->run.vmcore))
+				   "--firmware-out FILE (or use 'inspect')");
+		if (same_file(c->run.output, c->run.vmcore))
 			argp_error(st, "-o and --vmcore name the same file '%s'", c->run.vmcore);
 		break;
 	}

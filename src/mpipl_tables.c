@@ -49,7 +49,7 @@ bool spirah_search(const uint8_t *win, size_t len, size_t *off, bool *legacy_spi
 	for (size_t o = 0; o < SPIRAH_SEARCH_LEN && o + 8 <= len; o += 0x10) {
 		if (hdif_is(win + o, "SPIRAH")) {
 			*off = o;
-			*legacy_spira = len >= 8 && hdif_is(win, "SPIRA ");
+			*legacy_spira = hdif_is(win, "SPIRA ");
 			return true;
 		}
 	}
