@@ -219,6 +219,9 @@ static struct mperr *walk_field(struct walk *w, const json_t *f, int depth)
 		if (err)
 			return err;
 		total = cur_pos(w->c) - vf.off;
+		/* the contract is data = size * count bytes: report the list as one element */
+		vf.size = total;
+		vf.count = 1;
 		goto report;
 	}
 	if (__builtin_mul_overflow(vf.size, vf.count, &total) || total > cur_left(w->c))
