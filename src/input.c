@@ -10,36 +10,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "bytes.h"
+#include "outfile.h"
 #include "tmpdir.h"
 
 #define CHUNK (1u << 20)
-#define HOLE_UNIT 4096u	/* zero runs of this size become holes */
-
-static struct mperr *write_sparse(int fd, const uint8_t *buf, size_t n, uint64_t *off)
-{
-	for (size_t o = 0; o < n; o += HOLE_UNIT) {
-		size_t k = n - o < HOLE_UNIT ? n - o : HOLE_UNIT;
-
-		if (!mem_is_zero(buf + o, k)) {
-			size_t done = 0;
-
-			while (done < k) {
-				ssize_t w = pwrite(fd, buf + o + done, k - done,
-						   (off_t)(*off + o + done));
-
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					return mperr_io(w < 0 ? errno : ENOSPC,
-							"writing decompressed data to a temporary file");
-				done += (size_t)w;
-			}
-		}
-	}
-	*off += n;
-	return NULL;
-}
 
 /* Inflate the gzip file on fd into a new unlinked sparse temp file. */
 static struct mperr *gunzip_to_tmp(int fd, int *out_fd, uint64_t *out_len)
@@ -74,9 +48,12 @@ static struct mperr *gunzip_to_tmp(int fd, int *out_fd, uint64_t *out_len)
 		}
 		if (n == 0)
 			break;
-		err = write_sparse(tmp, buf, (size_t)n, &off);
-		if (err)
+		err = pwrite_sparse(tmp, buf, (size_t)n, off);	/* zero blocks stay holes */
+		if (err) {
+			err = mperr_prefix(err, "writing decompressed data to a temporary file");
 			goto out;
+		}
+		off += (uint64_t)n;
 	}
 	if (ftruncate(tmp, (off_t)off) < 0)
 		err = mperr_io(errno, "sizing the temporary file");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "outfile.h"
 #include "snapshot.h"
 
 struct out {
@@ -22,18 +23,7 @@ static struct mperr *write_piece(void *ctx, uint64_t gpa, const uint8_t *data, u
 {
 	struct out *o = ctx;
 
-	while (len) {
-		ssize_t n = pwrite(o->fd, data, len, (off_t)gpa);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return mperr_io(n < 0 ? errno : EIO, "write");
-		data += n;
-		gpa += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return NULL;
+	return pwrite_all(o->fd, data, len, gpa);
 }
 
 static void print_warning(void *ctx, const char *msg)
