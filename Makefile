@@ -23,16 +23,19 @@ CFLAGS    += -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
 ifneq ($(WERROR),0)
 CFLAGS    += -Werror
 endif
-CPPFLAGS  += -D_GNU_SOURCE -DMPIPLSIM_VERSION='"$(VERSION)"' -MMD -MP \
+CPPFLAGS  += -Isrc -D_GNU_SOURCE -DMPIPLSIM_VERSION='"$(VERSION)"' -MMD -MP \
              $(shell pkg-config --cflags $(PKGS) $(OPT_PKGS)) $(FDT_CFLAGS) \
              $(if $(filter lzo2,$(OPT_PKGS)),-DHAVE_LZO) \
              $(if $(filter snappy,$(OPT_PKGS)),-DHAVE_SNAPPY)
 LDLIBS    += $(shell pkg-config --libs $(PKGS) $(OPT_PKGS)) $(FDT_LIBS) -lm
 
 B         ?= build
-SRCS      := $(wildcard src/*.c)
+# One folder per pipeline stage, lowest first (STYLE.md §1); a module includes only
+# its own stage and those below it (`make layers` checks).
+STAGES    := core input tables sim output compare report cli
+SRCS      := $(foreach s,$(STAGES),$(wildcard src/$(s)/*.c))
 OBJS      := $(patsubst src/%.c,$(B)/%.o,$(SRCS))
-LIBOBJS   := $(filter-out $(B)/main.o,$(OBJS))
+LIBOBJS   := $(filter-out $(B)/cli/%.o,$(OBJS))
 TSRCS     := $(wildcard tests/check_*.c)
 TBINS     := $(patsubst tests/%.c,$(B)/tests/%,$(TSRCS))
 THELPERS  := $(patsubst tests/%.c,$(B)/tests/%.o,$(wildcard tests/lib*.c))
@@ -69,7 +72,7 @@ $(B)/%.o: src/%.c
 $(B)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags $(CHECK_PKG)) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(CPPFLAGS) $(shell pkg-config --cflags $(CHECK_PKG)) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/check_%: $(B)/tests/check_%.o $(THELPERS) $(LIBOBJS)
 	@echo "  LD      $@"
@@ -84,8 +87,12 @@ fixtures: $(FXFILES)
 TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
 		MPIPLSIM_SHARED=$(FIXTURES)
 
+# Each #include "STAGE/x.h" must name the file's own stage or one below it.
+layers:
+	@tools/check-layers.sh $(STAGES)
+
 # Check suites, then the command-line, golden (with JSON schemas) and progress tests.
-check: $(B)/mpiplsim $(TBINS) fixtures
+check: layers $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; $(TESTENV); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
 	tests/cli.sh; \
@@ -137,11 +144,11 @@ bench: mpiplsim fixtures
 # libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), each run FUZZ_SECONDS
 # from its seeds; a crash stops make with the input saved as build/fuzz/crash-*.
 
-build/fuzz/%: tests/fuzz/%.c $(filter-out src/main.c,$(SRCS))
+build/fuzz/%: tests/fuzz/%.c $(filter-out src/cli/%,$(SRCS))
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		$(filter-out -MMD -MP,$(CPPFLAGS)) -Isrc $^ -o $@ $(LDLIBS)
+		$(filter-out -MMD -MP,$(CPPFLAGS)) $^ -o $@ $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -166,10 +173,10 @@ check-clients: $(B)/mpiplsim fixtures
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all check check-boot check-clients golden test asan valgrind install bench clean \
+.PHONY: all layers check check-boot check-clients golden test asan valgrind install bench clean \
 	fixtures fuzz fuzz-build fuzz-regress
 .SECONDARY:
--include $(wildcard $(B)/*.d $(B)/tests/*.d)
+-include $(wildcard $(B)/*/*.d $(B)/tests/*.d)
 
 # mig bench helper: tests/mig_extract.c, a plain program (not a Check suite)
 $(B)/tests/mig_extract: $(B)/tests/mig_extract.o $(LIBOBJS)

@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "compare.h"
+#include "core/bytes.h"
+#include "compare/compare.h"
 #include "lib_builder.h"
 #include "lib_pipeline.h"
-#include "outfile.h"
-#include "post_image.h"
+#include "output/outfile.h"
+#include "output/post_image.h"
 #include "lib_fixture.h"
 
 #define RAM_SIZE 0x40000000ULL

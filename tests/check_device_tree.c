@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "device_tree.h"
+#include "input/device_tree.h"
 #include "lib_builder.h"
 #include "lib_fixture.h"
 #include "lib_pipeline.h"

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "firmware.h"
+#include "core/bytes.h"
+#include "output/firmware.h"
 #include "lib_fixture.h"
 #include "lib_pipeline.h"
 

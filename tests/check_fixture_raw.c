@@ -14,11 +14,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "lib_fixture.h"
 #include "lib_pipeline.h"
-#include "outfile.h"
-#include "post_image.h"
+#include "output/outfile.h"
+#include "output/post_image.h"
 
 static uint64_t hexval(json_t *o, const char *key)
 {

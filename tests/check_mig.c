@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "snapshot.h"
+#include "core/bytes.h"
+#include "input/snapshot.h"
 #include "lib_fixture.h"
 
 #define PS 4096u

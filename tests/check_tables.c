@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "lib_builder.h"
 #include "lib_pipeline.h"
 #include "lib_fixture.h"

@@ -24,11 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "kernel_fadump.h"
-#include "overlay.h"
-#include "ram_image.h"
-#include "vmcore.h"
+#include "core/bytes.h"
+#include "output/kernel_fadump.h"
+#include "core/overlay.h"
+#include "core/ram_image.h"
+#include "output/vmcore.h"
 
 #define NGUESTS 2
 #define PRSTATUS_SIZE 0x1f8u

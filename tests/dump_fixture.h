@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "snapshot.h"
+#include "core/bytes.h"
+#include "input/snapshot.h"
 
 /* $MPIPLSIM_FIXTURES/name (decompressed fixtures) or $MPIPLSIM_SHARED/name */
 static inline char *fx_path(const char *env, const char *name)

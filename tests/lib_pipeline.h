@@ -2,10 +2,10 @@
 #ifndef MPIPLSIM_TEST_PIPELINE_H
 #define MPIPLSIM_TEST_PIPELINE_H
 
-#include "mpipl_tables.h"
-#include "overlay.h"
-#include "sim.h"
-#include "snapshot.h"
+#include "tables/mpipl_tables.h"
+#include "core/overlay.h"
+#include "sim/sim.h"
+#include "input/snapshot.h"
 
 struct pipe {
 	struct snapshot snap;

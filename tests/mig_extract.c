@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "outfile.h"
-#include "snapshot.h"
+#include "core/fileio.h"
+#include "input/snapshot.h"
 
 struct out {
 	int fd;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# progress_tmux.sh - the progress line (src/progress.c) appears when stderr is
+# progress_tmux.sh - the progress line (src/core/progress.c) appears when stderr is
 # a terminal, and never with stderr to a pipe or with --quiet (STYLE.md §7).
 #
 # Each run happens in a pane of a private tmux server (its own socket, no

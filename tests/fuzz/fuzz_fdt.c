@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "device_tree.h"
-#include "overlay.h"
+#include "input/device_tree.h"
+#include "core/overlay.h"
 
 #define FUZZ_RAM (FDT_QEMU_GPA + (UINT64_C(1) << 20))
 

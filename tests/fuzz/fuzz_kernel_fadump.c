@@ -5,20 +5,16 @@
  * 16 the flags (bit 0: --vmcore-pids=pir), the rest guest RAM from address 0.
  * Seeds: tests/fuzz/make_vmcore_seed.py (a complete little fadump guest).
  *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Isrc \
- *     tests/fuzz/fuzz_kernel_fadump.c src/kernel_fadump.c src/vmcore.c src/elf_out.c \
- *     src/overlay.c src/ram_image.c src/err.c src/bytes.c src/outfile.c src/progress.c \
- *     -o build/fuzz_kernel_fadump -lelf
- *   mkdir -p build/corpus-kf && build/fuzz_kernel_fadump -max_len=262144 \
- *     -max_total_time=300 build/corpus-kf tests/fuzz/seeds/kernel_fadump
+ *   make build/fuzz/fuzz_kernel_fadump && build/fuzz/fuzz_kernel_fadump -max_len=262144 \
+ *     -max_total_time=300 build/fuzz/corpus-kernel_fadump tests/fuzz/seeds/kernel_fadump
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "vmcore.h"
+#include "core/bytes.h"
+#include "output/vmcore.h"
 
 #define HDR 17u
 

@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "snapshot.h"
+#include "input/snapshot.h"
 
 #define TOUCH_MAX (64u << 20)
 

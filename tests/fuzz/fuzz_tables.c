@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "device_tree.h"
-#include "mpipl_tables.h"
-#include "overlay.h"
-#include "sim.h"
+#include "core/bytes.h"
+#include "input/device_tree.h"
+#include "tables/mpipl_tables.h"
+#include "core/overlay.h"
+#include "sim/sim.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,60 @@
+/*
+ * session.h - one run of the pipeline (simulation.md §1): snapshot ->
+ * tables -> plan -> overlay -> outputs. Shared by the run and inspect
+ * commands; knows options but not argv, stdout or exit codes.
+ */
+#ifndef MPIPLSIM_SESSION_H
+#define MPIPLSIM_SESSION_H
+
+#include <stdbool.h>
+
+#include "input/device_tree.h"
+#include "tables/mpipl_tables.h"
+#include "core/overlay.h"
+#include "core/progress.h"
+#include "sim/sim.h"
+#include "input/snapshot.h"
+
+struct run_options {
+	const char *snapshot;
+	const char *output;		/* -o */
+	const char *vmcore;		/* --vmcore */
+	const char *cpu_state;		/* --cpu-state */
+	const char *firmware;		/* --firmware: skiboot image to patch (read only) */
+	const char *firmware_out;	/* --firmware-out: the patched copy */
+	enum snap_format format;
+	struct sim_options sim;
+	uint64_t opal_base;
+	struct table_override ovr;
+	bool vmcore_pids_pir;
+	bool fsync;
+	bool quiet;
+	int verbose;
+	bool json;
+};
+
+struct session {
+	const struct run_options *o;
+	const struct warn_sink *w;
+	struct snapshot snap;
+	struct snapshot cpu_snap;	/* --cpu-state, if given */
+	const struct cpu_set *cpus;	/* registers used: snap's or cpu_snap's */
+	struct mpipl_tables t;
+	struct dt_info dt;		/* a device tree in guest RAM, if any */
+	char dt_reason[128];		/* why none was found */
+	struct sim_plan plan;
+	struct overlay ovl;
+	struct progress pr;
+	bool have_snap, have_cpu_snap, have_plan, have_ovl;
+};
+
+/* Open the snapshot(s) and read the tables. */
+struct mperr *session_open(struct session *s, const struct run_options *o,
+			   const struct warn_sink *w);
+/* Plan the simulation (validates; writes nothing). */
+struct mperr *session_plan(struct session *s);
+/* Apply the plan to the overlay and write the requested outputs. */
+struct mperr *session_write(struct session *s);
+void session_close(struct session *s);
+
+#endif
