@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/text.h"
 #include "output/elf_out.h"
 #include "output/outfile.h"
 #include "report/report.h"
@@ -37,7 +38,7 @@ static void on_warning(void *ctx, const char *msg)
 	const struct cli *c = ctx;
 
 	if (!c->run.quiet)
-		fprintf(stderr, "mpiplsim: warning: %s\n", msg);
+		text_line(stderr, "mpiplsim: warning: ", msg);	/* escaped: text.h */
 }
 
 static int parse_u64(const char *s, uint64_t *v)
@@ -47,6 +48,22 @@ static int parse_u64(const char *s, uint64_t *v)
 	errno = 0;
 	*v = strtoull(s, &end, 0);
 	return errno || end == s || *end || *s == '-' ? -1 : 0;
+}
+
+/*
+ * Address options (--opal-base, --spirah, --mdst, --mddt, --mdrt, --proc-dump)
+ * name guest real addresses: QEMU's ppc64 has 62 physical address bits
+ * (target/ppc/cpu-param.h TARGET_PHYS_ADDR_SPACE_BITS, "62-M" by the ISA) and
+ * skiboot keeps bit 63 for the HRMOR flag (mpipl.md §3). A value of 2^62 or
+ * more is no guest's, and base-relative sums (mpipl.md §2) cannot wrap below it.
+ */
+#define GUEST_ADDR_LIMIT (UINT64_C(1) << 62)
+
+static void check_guest_addr(struct argp_state *st, const char *arg, uint64_t v)
+{
+	if (v >= GUEST_ADDR_LIMIT)
+		argp_error(st, "'%s' is beyond any guest real address (below 0x%" PRIx64 ")", arg,
+			   GUEST_ADDR_LIMIT);
 }
 
 static const struct argp_option input_options[] = {
@@ -156,6 +173,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 	}
 	if (parse_u64(arg, addr))
 		argp_error(st, "'%s' is not an address", arg);
+	check_guest_addr(st, arg, *addr);
 	return 0;
 }
 
@@ -292,7 +310,7 @@ static int report_error(struct mperr *err)
 	if (!err)
 		return 0;
 	mperr_format(err, buf, sizeof(buf));
-	fprintf(stderr, "mpiplsim: %s\n", buf);
+	text_line(stderr, "mpiplsim: ", buf);	/* one line, escaped: text.h */
 	kind = err->kind;
 	mperr_free(err);
 	return kind;
@@ -333,7 +351,7 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 		if (!c->run.json && s.snap.format == SNAP_ELF) {
 			struct mperr *derr;
 
-			printf("\nELF file %s:\n", c->args[0]);
+			printf("\nELF file %s:\n", TEXT_ESC(c->args[0]));
 			derr = vmcore_describe_fd(stdout, s.snap.in.fd, c->args[0]);
 			err = err ? (mperr_free(derr), err) : derr;
 		}

@@ -86,8 +86,13 @@ struct mperr *input_open(struct input *in, const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return mperr_in_file(mperr_io(errno, "cannot open"), path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		err = mperr_io(S_ISREG(st.st_mode) ? errno : EINVAL, "not a regular file");
+	if (fstat(fd, &st) < 0) {
+		err = mperr_io(errno, "cannot stat");
+		close(fd);
+		return mperr_in_file(err, path);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = mperr_io(EINVAL, "not a regular file");
 		close(fd);
 		return mperr_in_file(err, path);
 	}

@@ -101,17 +101,6 @@ static void release_parsed(struct mig *m)
 	m->released = pos;
 }
 
-/* A name from the file, made safe to print. */
-static const char *pname(char out[256], const char *name)
-{
-	size_t i;
-
-	for (i = 0; name[i] && i < 255; i++)
-		out[i] = name[i] >= 0x20 && name[i] < 0x7f && name[i] != '"' ? name[i] : '?';
-	out[i] = '\0';
-	return out;
-}
-
 static struct mperr *truncated(const struct mig *m, size_t need, const char *what)
 {
 	return mperr_at(mperr_input("truncated: %s needs %zu bytes at 0x%zx, the file ends at 0x%zx",
@@ -119,7 +108,10 @@ static struct mperr *truncated(const struct mig *m, size_t need, const char *wha
 			cur_pos(&m->c));
 }
 
-/* u8 length + bytes, as idstrs are written; no NUL inside, not empty. */
+/*
+ * u8 length + bytes, as idstrs are written; no NUL inside, not empty. Names
+ * stay as the file has them, in messages too: printing escapes them (text.h).
+ */
 static struct mperr *read_name(struct mig *m, const char *what, char out[256])
 {
 	size_t off = cur_pos(&m->c);
@@ -201,7 +193,7 @@ static struct mperr *config_caps(struct mig *m)
 		return mperr_at(mperr_input("%" PRIu32 " capabilities cannot fit in the 0x%zx bytes left",
 					    n, cur_left(&m->c)), cur_pos(&m->c) - 4);
 	for (uint32_t i = 0; i < n; i++) {
-		char cap[256], pn[256];
+		char cap[256];
 		struct mperr *err = read_name(m, "capability name", cap);
 
 		if (err)
@@ -212,7 +204,7 @@ static struct mperr *config_caps(struct mig *m)
 			m->cap_ignore_shared = true;
 		else
 			warnf(m->w, "%s: unknown migration capability \"%s\" in the configuration",
-			      m->s->in.path, pname(pn, cap));
+			      m->s->in.path, cap);
 	}
 	return NULL;
 }
@@ -238,7 +230,7 @@ static struct mperr *config_page_bits(struct mig *m)
 static struct mperr *config_sub(struct mig *m)
 {
 	size_t off = cur_pos(&m->c);
-	char name[256], pn[256];
+	char name[256];
 	uint32_t ver = 0;
 	struct mperr *err;
 
@@ -257,7 +249,7 @@ static struct mperr *config_sub(struct mig *m)
 	else
 		err = vmdesc_walk_config_sub(m->vd, name, &m->c);
 	return err ? mperr_at(mperr_prefix(err, "configuration subsection \"%s\" at 0x%zx",
-					   pname(pn, name), off), off) : NULL;
+					   name, off), off) : NULL;
 }
 
 /* §2.3: be32 length + machine name, then subsections while the next byte is 0x05 */
@@ -302,7 +294,6 @@ static long find_block(const struct mig *m, const char *id)
 static void skip_postcopy_page_size(struct mig *m, const struct mig_block *b)
 {
 	uint64_t v;
-	char pn[256];
 
 	if (!m->postcopy_ram || cur_left(&m->c) < 8)
 		return;
@@ -310,7 +301,7 @@ static void skip_postcopy_page_size(struct mig *m, const struct mig_block *b)
 	if (v > m->page_size && v <= 1ULL << 40 && !(v & (v - 1))) {
 		m->c.pos += 8;
 		warnf(m->w, "%s: ram block \"%s\" has postcopy page size 0x%" PRIx64,
-		      m->s->in.path, pname(pn, b->id), v);
+		      m->s->in.path, b->id, v);
 	}
 }
 
@@ -355,7 +346,6 @@ static struct mperr *mapped_ram_header(struct mig *m, struct mig_block *b)
 static struct mperr *block_entry(struct mig *m, struct mig_block *b, uint64_t left, uint64_t total)
 {
 	size_t off = cur_pos(&m->c);
-	char pn[256];
 	struct mperr *err = read_name(m, "ram block name", b->id);
 
 	if (err)
@@ -365,12 +355,12 @@ static struct mperr *block_entry(struct mig *m, struct mig_block *b, uint64_t le
 		return truncated(m, 8, "ram block length");
 	if (b->len > left || b->len == 0 || b->len % m->page_size)
 		return mperr_at(mperr_input("ram block \"%s\" at 0x%zx: length 0x%" PRIx64 " %s (list total 0x%" PRIx64 ", 0x%" PRIx64 " left)",
-					    pname(pn, b->id), off, b->len,
+					    b->id, off, b->len,
 					    b->len > left ? "exceeds what is left of the list total" :
 					    "is not a positive multiple of the page size", total, left),
 				off);
 	if (find_block(m, b->id) >= 0)
-		return mperr_at(mperr_input("ram block \"%s\" listed twice", pname(pn, b->id)), off);
+		return mperr_at(mperr_input("ram block \"%s\" listed twice", b->id), off);
 	b->in_file = true;
 	skip_postcopy_page_size(m, b);
 	if (m->cap_ignore_shared && cur_left(&m->c) < 8)
@@ -499,7 +489,7 @@ static struct mperr *ram_page(struct mig *m, uint64_t addr, unsigned flags, size
 	const uint8_t *data = NULL;
 	struct mig_block *b;
 	struct mperr *err;
-	char id[256], pn[256];
+	char id[256];
 
 	if (!m->have_blocks || m->cap_mapped_ram)
 		return mperr_at(mperr_input("page record at 0x%zx %s", off, m->have_blocks ?
@@ -512,7 +502,7 @@ static struct mperr *ram_page(struct mig *m, uint64_t addr, unsigned flags, size
 		m->cur_blk = find_block(m, id);
 		if (m->cur_blk < 0)
 			return mperr_at(mperr_input("page record at 0x%zx names unknown ram block \"%s\"",
-						    off, pname(pn, id)), off);
+						    off, id), off);
 	} else if (m->cur_blk < 0) {
 		return mperr_at(mperr_input("page record at 0x%zx continues a block, but no block was named before",
 					    off), off);
@@ -520,7 +510,7 @@ static struct mperr *ram_page(struct mig *m, uint64_t addr, unsigned flags, size
 	b = &m->blk[m->cur_blk];
 	if (addr >= b->len || b->len - addr < m->page_size)
 		return mperr_at(mperr_input("page 0x%" PRIx64 " at 0x%zx is beyond ram block \"%s\" (0x%" PRIx64 " bytes)",
-					    addr, off, pname(pn, b->id), b->len), off);
+					    addr, off, b->id, b->len), off);
 	if (flags & RAM_ZERO) {
 		uint8_t fill;
 
@@ -638,14 +628,13 @@ static struct mperr *sec_footer(struct mig *m, const struct sec *sec)
 
 static struct mperr *in_section(struct mperr *err, const struct sec *sec)
 {
-	char pn[256];
 
 	if (!err)
 		return NULL;
 	if (sec->type == VM_PART || sec->type == VM_END)
 		return mperr_prefix(err, "section %" PRIu32 " (\"ram\") at 0x%zx", sec->id, sec->off);
 	return mperr_prefix(err, "section %" PRIu32 " (\"%s\" instance %" PRIu32 ") at 0x%zx",
-			    sec->id, pname(pn, sec->name), sec->instance, sec->off);
+			    sec->id, sec->name, sec->instance, sec->off);
 }
 
 /* ----- ppc64 cpu sections (§5) ----- */
@@ -892,17 +881,16 @@ static struct mperr *finish(struct mig *m)
 {
 	struct snapshot *s = m->s;
 	const struct mig_block *b = &m->blk[m->ram_blk];
-	char pn[256];
 	struct mperr *err;
 
 	if (m->cap_ignore_shared && (!b->in_file || (!m->cap_mapped_ram && !b->n_page && !b->n_zero)))
 		return mperr_at(mperr_input("guest RAM block \"%s\" (listed at 0x%zx) was left out of the stream as shared memory (x-ignore-shared)",
-					    pname(pn, b->id), b->off), b->off);
+					    b->id, b->off), b->off);
 	snprintf(s->format_detail, sizeof(s->format_detail), "QEMU migration stream v3, machine %s%s%s",
 		 m->machine[0] ? m->machine : "unknown", m->cap_mapped_ram ? ", mapped-ram" : "",
 		 s->in.gzipped ? ", gzip" : "");
 	err = snap_add_note(s, "ram block \"%s\": %" PRIu64 " page records, %" PRIu64 " zero records",
-			    pname(pn, b->id), b->n_page, b->n_zero);
+			    b->id, b->n_page, b->n_zero);
 	if (err)
 		return err;
 	if (s->cpus.n)

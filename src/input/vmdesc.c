@@ -224,7 +224,11 @@ static struct mperr *walk_field(struct walk *w, const json_t *f, int depth)
 		vf.count = 1;
 		goto report;
 	}
-	if (__builtin_mul_overflow(vf.size, vf.count, &total) || total > cur_left(w->c))
+	if (__builtin_mul_overflow(vf.size, vf.count, &total))
+		return mperr_at(mperr_input("field \"%s\": %" PRIu64 " x 0x%" PRIx64 " bytes "
+					    "overflows 64 bits", name, vf.count, vf.size),
+				vf.off);
+	if (total > cur_left(w->c))
 		return mperr_prefix(truncated(w->c, "data", total), "field \"%s\" (%" PRIu64
 				    " x 0x%" PRIx64 " bytes)", name, vf.count, vf.size);
 	if (!strcmp(type, "struct")) {

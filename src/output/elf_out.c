@@ -21,6 +21,7 @@
 #include "core/bytes.h"
 #include "core/fileio.h"
 #include "core/progress.h"
+#include "core/text.h"
 
 static struct mperr *elf_fail(const char *what)
 {
@@ -192,18 +193,22 @@ static void describe_notes(FILE *out, Elf *e, const GElf_Phdr *ph, bool big)
 	while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
 		const char *name = nh.n_namesz ? (const char *)d->d_buf + name_off : "";
 		const uint8_t *desc = (const uint8_t *)d->d_buf + desc_off;
+		size_t nl = strnlen(name, nh.n_namesz);	/* the file's bytes: escaped (text.h) */
+		char nb[TEXT_ESC_MAX], rb[TEXT_ESC_MAX], pb[TEXT_ESC_MAX];
 
-		fprintf(out, "    note %-10.*s type %" PRIu32 " size 0x%" PRIx32, (int)nh.n_namesz,
-			name, nh.n_type, nh.n_descsz);
-		if (!strcmp(name, "CORE") && nh.n_type == NT_PRSTATUS) {
+		text_escape(nb, sizeof(nb), name, nl);
+		fprintf(out, "    note %-10s type %" PRIu32 " size 0x%" PRIx32, nb, nh.n_type,
+			nh.n_descsz);
+		if (nl == 4 && !memcmp(name, "CORE", 4) && nh.n_type == NT_PRSTATUS) {
 			describe_prstatus(out, desc, nh.n_descsz, big);
-		} else if (!strcmp(name, "VMCOREINFO")) {
+		} else if (nl == 10 && !memcmp(name, "VMCOREINFO", 10)) {
 			size_t rl = 0, pl = 0;
 			const char *r = vmcoreinfo_value((const char *)desc, nh.n_descsz, "OSRELEASE", &rl);
 			const char *p = vmcoreinfo_value((const char *)desc, nh.n_descsz, "PAGESIZE", &pl);
 
-			fprintf(out, " OSRELEASE %.*s PAGESIZE %.*s\n", (int)rl, r ? r : "",
-				(int)pl, p ? p : "");
+			text_escape(rb, sizeof(rb), r ? r : "", r ? strnlen(r, rl) : 0);
+			text_escape(pb, sizeof(pb), p ? p : "", p ? strnlen(p, pl) : 0);
+			fprintf(out, " OSRELEASE %s PAGESIZE %s\n", rb, pb);
 		} else {
 			fputc('\n', out);
 		}

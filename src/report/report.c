@@ -4,20 +4,23 @@
 #include <inttypes.h>
 #include <jansson.h>
 
+#include "core/text.h"
+
 json_t *report_json(const struct session *s, const struct mperr *plan_err);
 
 static void print_snapshot(FILE *out, const struct snapshot *sn)
 {
 	fprintf(out, "snapshot %s\n  format    %s: %s\n  RAM       0x%" PRIx64
 		" bytes, 0x%" PRIx64 " bytes of data in %zu extents\n",
-		sn->in.path, snap_format_name(sn->format), sn->format_detail, sn->ram.size,
+		TEXT_ESC(sn->in.path), snap_format_name(sn->format), TEXT_ESC(sn->format_detail),
+		sn->ram.size,
 		sn->ram.data_bytes, sn->ram.n);
 	for (size_t i = 0; i < sn->n_blocks; i++)
 		fprintf(out, "  block     %-16s 0x%016" PRIx64 " size 0x%" PRIx64 "%s\n",
-			sn->blocks[i].name, sn->blocks[i].gpa, sn->blocks[i].len,
+			TEXT_ESC(sn->blocks[i].name), sn->blocks[i].gpa, sn->blocks[i].len,
 			sn->blocks[i].is_ram ? "" : " (not guest RAM)");
 	for (size_t i = 0; i < sn->n_notes; i++)
-		fprintf(out, "  note      %s\n", sn->notes[i]);
+		text_line(out, "  note      ", sn->notes[i]);
 }
 
 static void print_cpus(FILE *out, const struct session *s)
@@ -25,7 +28,7 @@ static void print_cpus(FILE *out, const struct session *s)
 	const struct cpu_set *set = s->cpus;
 
 	fprintf(out, "\nCPUs (%zu)%s%s%s\n", set->n, set->pir_source[0] ? ": " : "",
-		set->pir_source, set->n ? "" : ": the snapshot carries no registers");
+		TEXT_ESC(set->pir_source), set->n ? "" : ": the snapshot carries no registers");
 	for (size_t i = 0; i < set->n; i++) {
 		const struct cpu_regs *r = &set->cpu[i];
 
@@ -71,7 +74,7 @@ static void print_tree(FILE *out, const struct session *s)
 	const struct dt_info *dt = &s->dt;
 
 	if (!dt->found) {
-		fprintf(out, "\ndevice tree: none (%s)\n", s->dt_reason);
+		fprintf(out, "\ndevice tree: none (%s)\n", TEXT_ESC(s->dt_reason));
 		return;
 	}
 	fprintf(out, "\ndevice tree at 0x%" PRIx64 " (%s), 0x%" PRIx32 " bytes\n  threads  ", dt->gpa,
@@ -98,7 +101,8 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 
 	if (plan_err) {
 		mperr_format(plan_err, buf, sizeof(buf));
-		fprintf(out, "\nplan: cannot simulate: %s\n", buf);
+		fputc('\n', out);
+		text_line(out, "plan: cannot simulate: ", buf);
 		return;
 	}
 	fprintf(out, "\nplan (%s): %u pieces, %u MDRT entries, 0x%" PRIx64

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "report/report.h"
 
 enum val { V_HEX, V_DEC, V_HAS };
@@ -117,7 +118,7 @@ static void range_text(const struct cmp_range *r, char *buf, size_t len)
 			 r->differing, r->first);
 	else
 		snprintf(buf, len, "range %s 0x%" PRIx64 "+0x%" PRIx64 ": 0x%" PRIx64
-			 " bytes differ, first at 0x%" PRIx64, r->name, r->gpa, r->len,
+			 " bytes differ, first at 0x%" PRIx64, TEXT_ESC(r->name), r->gpa, r->len,
 			 r->differing, r->first);
 }
 
@@ -155,7 +156,7 @@ static void side_text(FILE *out, const struct cmp_session *s, int i)
 	const struct cmp_side *c = &s->r.side[i];
 
 	fprintf(out, "%c %s: %s, RAM 0x%" PRIx64 ", %u MDRT entries counted, ", "AB"[i],
-		s->path[i], snap_format_name(s->snap[i].format), s->snap[i].ram.size,
+		TEXT_ESC(s->path[i]), snap_format_name(s->snap[i].format), s->snap[i].ram.size,
 		c->mdrt_counted);
 	if (c->threads_from == CMP_THREADS_NONE)
 		fprintf(out, "no thread records (no processor dump area filled in)\n");
@@ -249,7 +250,7 @@ static json_t *range_json(const struct cmp_range *r)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "name", json_string(r->name));
+	json_object_set_new(o, "name", text_json(r->name));
 	json_object_set_new(o, "kind", json_string(kind_name[r->kind]));
 	json_object_set_new(o, "gpa", hex(r->gpa));
 	json_object_set_new(o, "size", hex(r->len));
@@ -264,7 +265,7 @@ static json_t *side_json(const struct cmp_session *s, int i)
 	const struct cmp_side *c = &s->r.side[i];
 	json_t *o = json_object(), *th = json_object();
 
-	json_object_set_new(o, "file", json_string(s->path[i]));
+	json_object_set_new(o, "file", text_json(s->path[i]));
 	json_object_set_new(o, "format", json_string(snap_format_name(s->snap[i].format)));
 	json_object_set_new(o, "ram_size", hex(s->snap[i].ram.size));
 	json_object_set_new(o, "mdrt_counted", json_integer(c->mdrt_counted));

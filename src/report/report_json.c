@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "core/text.h"
 #include "report/report.h"
 
 json_t *report_json(const struct session *s, const struct mperr *plan_err);
@@ -19,16 +20,16 @@ static json_t *snapshot_json(const struct snapshot *sn)
 {
 	json_t *o = json_object(), *blocks = json_array(), *notes = json_array();
 
-	json_object_set_new(o, "file", json_string(sn->in.path));
+	json_object_set_new(o, "file", text_json(sn->in.path));
 	json_object_set_new(o, "format", json_string(snap_format_name(sn->format)));
-	json_object_set_new(o, "detail", json_string(sn->format_detail));
+	json_object_set_new(o, "detail", text_json(sn->format_detail));
 	json_object_set_new(o, "gzip", json_boolean(sn->in.gzipped));
 	json_object_set_new(o, "ram_size", hex(sn->ram.size));
 	json_object_set_new(o, "data_bytes", hex(sn->ram.data_bytes));
 	for (size_t i = 0; i < sn->n_blocks; i++) {
 		json_t *b = json_object();
 
-		json_object_set_new(b, "name", json_string(sn->blocks[i].name));
+		json_object_set_new(b, "name", text_json(sn->blocks[i].name));
 		json_object_set_new(b, "gpa", hex(sn->blocks[i].gpa));
 		json_object_set_new(b, "size", hex(sn->blocks[i].len));
 		json_object_set_new(b, "ram", json_boolean(sn->blocks[i].is_ram));
@@ -36,7 +37,7 @@ static json_t *snapshot_json(const struct snapshot *sn)
 	}
 	json_object_set_new(o, "blocks", blocks);
 	for (size_t i = 0; i < sn->n_notes; i++)
-		json_array_append_new(notes, json_string(sn->notes[i]));
+		json_array_append_new(notes, text_json(sn->notes[i]));
 	json_object_set_new(o, "notes", notes);
 	return o;
 }
@@ -46,7 +47,7 @@ static json_t *cpus_json(const struct cpu_set *set, const char *from)
 	json_t *o = json_object(), *a = json_array();
 
 	json_object_set_new(o, "from", json_string(from));
-	json_object_set_new(o, "pir_source", json_string(set->pir_source));
+	json_object_set_new(o, "pir_source", text_json(set->pir_source));
 	for (size_t i = 0; i < set->n; i++) {
 		const struct cpu_regs *r = &set->cpu[i];
 		json_t *c = json_object();
@@ -142,7 +143,7 @@ static json_t *tree_json(const struct session *s)
 
 	json_object_set_new(o, "found", json_boolean(dt->found));
 	if (!dt->found) {
-		json_object_set_new(o, "reason", json_string(s->dt_reason));
+		json_object_set_new(o, "reason", text_json(s->dt_reason));
 		json_decref(pirs);
 		json_decref(mem);
 		json_decref(fw);
@@ -199,7 +200,7 @@ static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 		char buf[512];
 
 		mperr_format(plan_err, buf, sizeof(buf));
-		json_object_set_new(o, "error", json_string(buf));
+		json_object_set_new(o, "error", text_json(buf));
 		return o;
 	}
 	json_object_set_new(o, "mode", json_string(p->mode == MODE_QEMU_V2 ? "qemu-v2" : "hostboot"));

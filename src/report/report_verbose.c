@@ -5,6 +5,10 @@
  */
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/text.h"
 
 #include "report/report.h"
 
@@ -14,15 +18,19 @@
 
 static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* One line; the whole of it escaped (text.h): file names and table text come from outside */
 static void say(FILE *out, const char *fmt, ...)
 {
+	char *line = NULL;
 	va_list ap;
+	int n;
 
-	fputs("mpiplsim: verbose: ", out);
 	va_start(ap, fmt);
-	vfprintf(out, fmt, ap);
+	n = vasprintf(&line, fmt, ap);
 	va_end(ap);
-	fputc('\n', out);
+	text_line(out, "mpiplsim: verbose: ", n < 0 ? "(out of memory)" : line);
+	if (n >= 0)
+		free(line);
 }
 
 static void explain_spirah(FILE *out, const char *file, const struct mpipl_tables *t,

@@ -104,23 +104,27 @@ static struct mperr *check_spirah_header(const uint8_t *h, uint64_t at, struct s
 	return NULL;
 }
 
-/* Stored ntuple address -> gpa: mask HRMOR, offsets below the base are base-relative. */
-static void resolve_ntuple(struct ntuple *n, uint64_t base)
+/*
+ * Stored ntuple address -> gpa: mask HRMOR, offsets below the base are
+ * base-relative. False if offset + base passes 2^64 (a base no guest has).
+ */
+static bool resolve_ntuple(struct ntuple *n, uint64_t base)
 {
 	uint64_t a = n->raw & ~HRMOR_BIT;
 
 	n->relative = a < base;
-	n->gpa = n->relative ? a + base : a;
+	n->gpa = a;
+	return !n->relative || !__builtin_add_overflow(a, base, &n->gpa);
 }
 
-static void parse_ntuple(const uint8_t *p, uint64_t base, struct ntuple *n)
+static bool parse_ntuple(const uint8_t *p, uint64_t base, struct ntuple *n)
 {
 	n->raw = ld_be64(p);
 	n->alloc_cnt = ld_be16(p + 0x08);
 	n->act_cnt = ld_be16(p + 0x0A);
 	n->alloc_len = ld_be32(p + 0x0C);
 	n->act_len = ld_be32(p + 0x10);
-	resolve_ntuple(n, base);
+	return resolve_ntuple(n, base);
 }
 
 struct mperr *spirah_parse(const uint8_t *h, uint64_t at, uint64_t base, struct spirah *sp)
@@ -129,8 +133,14 @@ struct mperr *spirah_parse(const uint8_t *h, uint64_t at, uint64_t base, struct 
 
 	if (err)
 		return err;
-	for (unsigned i = 0; i < SPIRAH_NR_NTUPLES; i++)
-		parse_ntuple(h + SPIRAH_NTUPLE_OFF + i * SPIRAH_NTUPLE_SIZE, base, &sp->nt[i]);
+	for (unsigned i = 0; i < SPIRAH_NR_NTUPLES; i++) {
+		unsigned off = SPIRAH_NTUPLE_OFF + i * SPIRAH_NTUPLE_SIZE;
+
+		if (!parse_ntuple(h + off, base, &sp->nt[i]))
+			return mperr_at(mperr_input("ntuple %u (%s): offset 0x%" PRIx64 " + base 0x%"
+						    PRIx64 " overflows 64 bits", i, nt_names[i],
+						    sp->nt[i].gpa, base), at + off);
+	}
 	return NULL;
 }
 
@@ -245,7 +255,9 @@ static void classify_layout(struct mpipl_tables *t, const struct warn_sink *w)
 	uint64_t b = t->base;
 
 	t->layout = "unknown";
-	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+	/* b + an offset below must not wrap: no layout for a base that high */
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]) && b <= UINT64_MAX - known[i].mdrt;
+	     i++) {
 		if (t->spirah_gpa != b + known[i].spirah)
 			continue;
 		t->layout = known[i].name;
@@ -292,8 +304,15 @@ static struct mperr *synth_ntuples(const struct ram_image *ram, const struct tab
 		uint8_t e[DUMP_ENTRY_SIZE];
 
 		while (n->act_cnt < DUMP_TABLE_MAX) {
-			struct mperr *err = ram_read(ram, n->gpa + n->act_cnt * DUMP_ENTRY_SIZE, e,
-						     sizeof(e));
+			uint64_t at;
+			struct mperr *err = NULL;
+
+			if (__builtin_add_overflow(n->gpa, (uint64_t)n->act_cnt * DUMP_ENTRY_SIZE, &at))
+				err = mperr_at(mperr_input("address 0x%" PRIx64 " + 0x%x overflows",
+							   n->gpa, n->act_cnt * DUMP_ENTRY_SIZE),
+					       n->gpa);
+			if (!err)
+				err = ram_read(ram, at, e, sizeof(e));
 			if (err)
 				return mperr_in_table(err, k ? "MDDT" : "MDST");
 			if (!ld_be64(e) && !ld_be32(e + 12))
