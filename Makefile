@@ -99,6 +99,7 @@ check: layers $(B)/mpiplsim $(TBINS) fixtures
 	tests/golden.sh; \
 	tests/progress_tmux.sh; \
 	tests/faults.sh; \
+	tests/hostile.sh; \
 	tests/clients.sh $(FXDIR) $(FIXTURES); \
 	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
 
