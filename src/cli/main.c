@@ -52,18 +52,13 @@ static int parse_u64(const char *s, uint64_t *v)
 
 /*
  * Address options (--opal-base, --spirah, --mdst, --mddt, --mdrt, --proc-dump)
- * name guest real addresses: QEMU's ppc64 has 62 physical address bits
- * (target/ppc/cpu-param.h TARGET_PHYS_ADDR_SPACE_BITS, "62-M" by the ISA) and
- * skiboot keeps bit 63 for the HRMOR flag (mpipl.md §3). A value of 2^62 or
- * more is no guest's, and base-relative sums (mpipl.md §2) cannot wrap below it.
+ * name guest real addresses, all below REAL_ADDR_LIMIT (2^62, mpipl_tables.h).
  */
-#define GUEST_ADDR_LIMIT (UINT64_C(1) << 62)
-
 static void check_guest_addr(struct argp_state *st, const char *arg, uint64_t v)
 {
-	if (v >= GUEST_ADDR_LIMIT)
+	if (v >= REAL_ADDR_LIMIT)
 		argp_error(st, "'%s' is beyond any guest real address (below 0x%" PRIx64 ")", arg,
-			   GUEST_ADDR_LIMIT);
+			   REAL_ADDR_LIMIT);
 }
 
 static const struct argp_option input_options[] = {

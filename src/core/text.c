@@ -1,6 +1,7 @@
 /* text.c - see text.h */
 #include "core/text.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,14 +16,17 @@ static size_t esc_len(unsigned char b)
 size_t text_escape(char *dst, size_t size, const char *src, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t o = 0, i;
+	size_t o = 0, i, total = 0;
+	bool cut;
 
+	for (i = 0; i < len && total < size; i++)
+		total += esc_len((unsigned char)src[i]);
+	cut = total + 1 > size;	/* then keep room for "..." */
 	for (i = 0; i < len; i++) {
 		unsigned char b = (unsigned char)src[i];
 		size_t n = esc_len(b);
 
-		/* room for this escape and the NUL, or for "..." if more follows */
-		if (o + n + 1 > size || (i + 1 < len && o + n + 4 > size))
+		if (o + n + (cut ? 4 : 1) > size)
 			break;
 		if (n == 1) {
 			dst[o++] = (char)b;

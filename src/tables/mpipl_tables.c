@@ -112,9 +112,15 @@ static bool resolve_ntuple(struct ntuple *n, uint64_t base)
 {
 	uint64_t a = n->raw & ~HRMOR_BIT;
 
+	uint64_t sum;
+
 	n->relative = a < base;
 	n->gpa = a;
-	return !n->relative || !__builtin_add_overflow(a, base, &n->gpa);
+	if (n->relative && __builtin_add_overflow(a, base, &sum))
+		return false;	/* gpa stays the offset, for the message */
+	if (n->relative)
+		n->gpa = sum;
+	return true;
 }
 
 static bool parse_ntuple(const uint8_t *p, uint64_t base, struct ntuple *n)
@@ -360,6 +366,9 @@ struct mperr *mpipl_tables_load(const struct ram_image *ram, uint64_t base,
 	memset(t, 0, sizeof(*t));
 	t->ram = ram;
 	t->base = base;
+	if (base >= REAL_ADDR_LIMIT)
+		return mperr_usage("OPAL base 0x%" PRIx64 " is beyond any guest real address "
+				   "(below 0x%" PRIx64 ")", base, REAL_ADDR_LIMIT);
 	err = load_spirah(ram, o, t, w);
 	if (err)
 		return err;

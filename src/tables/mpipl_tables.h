@@ -17,6 +17,13 @@
 
 #define HRMOR_BIT		(UINT64_C(1) << 63)	/* skiboot include/skiboot.h, mpipl.md intro */
 #define SKIBOOT_BASE		UINT64_C(0x30000000)	/* include/mem-map.h, simulation.md §2 */
+/*
+ * No guest real address reaches 2^62: QEMU's ppc64 has 62 physical address
+ * bits (target/ppc/cpu-param.h TARGET_PHYS_ADDR_SPACE_BITS, "62-M" by the ISA)
+ * and bit 63 is skiboot's HRMOR flag. A base below it plus any table offset
+ * cannot wrap; mpipl_tables_load() refuses a base at or above it.
+ */
+#define REAL_ADDR_LIMIT		(UINT64_C(1) << 62)
 #define SPIRAH_SEARCH_OFF	UINT64_C(0x10000)	/* SPIRA-H is found from here on (mpipl.md §1) */
 #define SPIRAH_SEARCH_LEN	UINT64_C(0x1000)
 #define SPIRAH_SIZE		0x200u		/* sizeof(struct spirah) */
