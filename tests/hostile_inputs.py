@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """hostile_inputs.py FIXTURES OUTDIR [VMCORE] - crafted snapshots for tests/hostile.sh (issue 19).
+hostile_inputs.py --fuzz-regress tests/fuzz/regress - the same cases as fuzz regression inputs.
 
 Every place a snapshot carries a string gets bytes a terminal would obey (ESC sequences, a
 newline, a byte >= 0x80, a backslash): RAM block names (a copy of the real crash.mig, same
@@ -166,7 +167,58 @@ def patch_vmcore(vmcore, out):
     os.close(fd)
 
 
+def fuzz_regress(root):
+    """Entries for tests/fuzz/regress/<target>/ (make fuzz-regress replays them)."""
+    mig = os.path.join(root, "mig")
+    tmp = os.path.join(root, ".tmp")
+    os.makedirs(tmp, exist_ok=True)
+    synthetic(tmp)
+    for fn in sorted(os.listdir(tmp)):
+        os.makedirs(mig, exist_ok=True)
+        shutil.move(os.path.join(tmp, fn), os.path.join(mig, "hostile-" + fn[4:-4]))
+    os.rmdir(tmp)
+    # vmdesc target: JSON, NUL, the bytes of device "cpu" instance 0 version 5
+    vd = os.path.join(root, "vmdesc")
+    os.makedirs(vd, exist_ok=True)
+    cpu = lambda fields, subs=None: json.dumps({"devices": [dict(
+        name="cpu", instance_id=0, version=5, fields=fields,
+        **({"subsections": subs} if subs else {}))]}).encode()
+    fname = EVIL.decode("latin-1")
+    cases = {
+        "size-times-count-overflow": cpu([dict(name="big", size=2 ** 62, array_len=8)]),
+        "crafted-field-name": cpu([dict(name=fname, size=4, array_len=1000)]),
+        "crafted-subsection-name": cpu([dict(name="a", size=1)],
+                                       [dict(vmsd_name=fname, version=1, fields=[])]),
+        "json-error-quotes-newline": b'{"devices": [{"name": "\\\n"}]}',
+        # the device last of many: one look-up walks them all, from the stream's budget
+        "many-devices": json.dumps({"devices": [dict(name="d%d" % i, instance_id=0, fields=[])
+                                                for i in range(500)] + [dict(
+            name="cpu", instance_id=0, version=5, fields=[])]}).encode(),
+    }
+    data = b"\x01\x05" + name(EVIL[::-1]) + be32(1)
+    for tag, js in cases.items():
+        with open(os.path.join(vd, "hostile-" + tag + ".bin"), "wb") as f:
+            f.write(js + b"\0" + data)
+    # fdt target: QEMU's tree with node and property names crafted (same lengths)
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "fuzz", "seeds", "fdt", "qemu.dtb"), "rb") as f:
+        blob = bytearray(f.read())
+    for old in (b"PowerPC", b"clock-frequency"):
+        i = blob.find(old)
+        assert i > 0, old
+        while i > 0:
+            blob[i:i + len(old)] = (RED7 + EVIL7 * 3)[:len(old)]
+            i = blob.find(old, i + 1)
+    fd = os.path.join(root, "fdt")
+    os.makedirs(fd, exist_ok=True)
+    with open(os.path.join(fd, "hostile-crafted-names.dtb"), "wb") as f:
+        f.write(bytes(blob))
+
+
 def main():
+    if sys.argv[1] == "--fuzz-regress":
+        fuzz_regress(sys.argv[2])
+        return
     fx, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     synthetic(out)

@@ -17,9 +17,21 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "input/snapshot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Strings of the file as the text writers print them: printable ASCII, one line (text.h). */
+static void check_printable(const char *s)
+{
+	char buf[TEXT_ESC_MAX];
+
+	text_escape(buf, sizeof(buf), s, strlen(s));
+	for (const char *p = buf; *p; p++)
+		if (*p < 0x20 || *p > 0x7e)
+			abort();
+}
 
 static struct mperr *sum_piece(void *ctx, uint64_t gpa, const uint8_t *p, uint64_t len)
 {
@@ -51,16 +63,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	err = snapshot_open(&s, path, SNAP_MIG, NULL);
 	if (err) {
-		if (err->kind == MPERR_INPUT && (!err->has_off || err->off > size)) {
-			char buf[512];
+		char buf[512];
 
-			mperr_format(err, buf, sizeof(buf));
+		mperr_format(err, buf, sizeof(buf));
+		check_printable(buf);
+		if (err->kind == MPERR_INPUT && (!err->has_off || err->off > size)) {
 			fprintf(stderr, "input error without a valid offset: %s\n", buf);
 			abort();
 		}
 		mperr_free(err);
 		return 0;
 	}
+	for (size_t i = 0; i < s.n_blocks; i++)
+		check_printable(s.blocks[i].name);
+	for (size_t i = 0; i < s.n_notes; i++)
+		check_printable(s.notes[i]);
+	check_printable(s.format_detail);
 	err = ram_walk_data(&s.ram, 0, s.ram.size, sum_piece, &sum);
 	if (err)
 		abort();
