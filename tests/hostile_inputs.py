@@ -118,6 +118,18 @@ def synthetic(out):
           stream(body=full_section(b"\x1b[31m\n", b"\0\0"), desc=d))
 
 
+def many_blocks(out, n=4000, records=100000):
+    """n RAM blocks with 255-byte names alike but for their end, then page records that
+    each name the last one: look-ups must not cost n name comparisons each."""
+    ids = [b"b" * 250 + b"%05d" % i for i in range(n)]
+    s = b"QEVM" + be32(3) + b"\x07" + be32(8) + b"powernv9"
+    s += b"\x01" + be32(2) + name(b"ram") + be32(0) + be32(4)
+    s += be64(n * 0x1000 | 0x04) + b"".join(name(i) + be64(0x1000) for i in ids)
+    s += b"".join(be64(0x02) + name(ids[-1]) + b"\x00" for _ in range(records))
+    s += be64(0x10) + b"\x7e" + be32(2) + b"\x00" + vmdesc([])
+    write(out, "mig-many-blocks.mig", s)
+
+
 def patch_mig(fx, out):
     """The real stream with its RAM block renamed (every record that names it)."""
     with open(os.path.join(fx, "crash.mig"), "rb") as f:
@@ -222,6 +234,7 @@ def main():
     fx, out = sys.argv[1], sys.argv[2]
     os.makedirs(out, exist_ok=True)
     synthetic(out)
+    many_blocks(out)
     if os.path.exists(os.path.join(fx, "crash.mig")):
         patch_mig(fx, out)
     if os.path.exists(os.path.join(fx, "crash.raw")):

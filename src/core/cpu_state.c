@@ -31,10 +31,12 @@ static const struct cpu_set *sort_set;
 
 static int by_pir(const void *a, const void *b)
 {
-	uint32_t pa = sort_set->cpu[*(const size_t *)a].pir;
-	uint32_t pb = sort_set->cpu[*(const size_t *)b].pir;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	uint32_t pa = sort_set->cpu[ia].pir, pb = sort_set->cpu[ib].pir;
 
-	return pa < pb ? -1 : pa > pb;
+	if (pa != pb)
+		return pa < pb ? -1 : 1;
+	return ia < ib ? -1 : ia > ib;	/* a total order: equal PIRs by position */
 }
 
 size_t *cpu_set_pir_order(const struct cpu_set *set)
@@ -51,12 +53,25 @@ size_t *cpu_set_pir_order(const struct cpu_set *set)
 	return idx;
 }
 
+/*
+ * In n log n (n grows with the file): the pair named is the one a scan of
+ * every (i, j > i) finds first, the lowest i with a twin and its lowest twin.
+ */
 struct mperr *cpu_set_check(const struct cpu_set *set)
 {
-	for (size_t i = 0; i < set->n; i++)
-		for (size_t j = i + 1; j < set->n; j++)
-			if (set->cpu[i].pir == set->cpu[j].pir)
-				return mperr_input("vCPU %zu and vCPU %zu both have PIR 0x%x", i, j,
-						   set->cpu[i].pir);
-	return NULL;
+	size_t *idx = cpu_set_pir_order(set), i = SIZE_MAX, j = 0;
+
+	if (!idx)
+		return mperr_nomem();
+	for (size_t k = 1; k < set->n; k++)
+		if (set->cpu[idx[k]].pir == set->cpu[idx[k - 1]].pir &&
+		    (k < 2 || set->cpu[idx[k - 2]].pir != set->cpu[idx[k]].pir) &&
+		    idx[k - 1] < i) {
+			i = idx[k - 1];	/* the first two of a run of equal PIRs */
+			j = idx[k];
+		}
+	free(idx);
+	if (i == SIZE_MAX)
+		return NULL;
+	return mperr_input("vCPU %zu and vCPU %zu both have PIR 0x%x", i, j, set->cpu[i].pir);
 }

@@ -41,7 +41,7 @@ enum {
 	CMD_SWITCHOVER_START = 0x0b,
 };
 
-#define MAX_BLOCKS 4096		/* QEMU machines have a handful; names are looked up linearly */
+#define MAX_BLOCKS 4096		/* QEMU machines have a handful */
 #define MAPPED_RAM_HDR_SIZE 28	/* packed: be32 version, be64 page size, bitmap, pages (§4) */
 #define MAPPED_RAM_VERSION 1
 
@@ -73,6 +73,7 @@ struct mig {
 	bool seen_config, cap_mapped_ram, cap_ignore_shared, postcopy_ram;
 	struct mig_block *blk;
 	size_t n_blk, cap_blk;
+	uint16_t by_id[MAX_BLOCKS];	/* block indexes sorted by id: find_block in log n */
 	bool have_blocks;
 	size_t ram_blk;		/* the block that is guest RAM at gpa 0 */
 	long cur_blk;		/* CONTINUE context; persists across sections (§3.1) */
@@ -278,12 +279,31 @@ static struct mperr *read_config(struct mig *m, size_t off)
 	return NULL;
 }
 
+/* Where id is or would go in by_id. */
+static size_t block_pos(const struct mig *m, const char *id)
+{
+	size_t lo = 0, hi = m->n_blk;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(m->blk[m->by_id[mid]].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Page records name their block again and again: a look-up costs log n
+ * comparisons, not n, so a crafted stream's time stays proportional to its size.
+ */
 static long find_block(const struct mig *m, const char *id)
 {
-	for (size_t i = 0; i < m->n_blk; i++)
-		if (!strcmp(m->blk[i].id, id))
-			return (long)i;
-	return -1;
+	size_t i = block_pos(m, id);
+
+	return i < m->n_blk && !strcmp(m->blk[m->by_id[i]].id, id) ? m->by_id[i] : -1;
 }
 
 /*
@@ -440,6 +460,7 @@ static struct mperr *block_list(struct mig *m, uint64_t total, size_t off)
 	while (left) {
 		struct mig_block b = { 0 };
 		struct mperr *err = block_entry(m, &b, left, total);
+		size_t pos;
 
 		if (err)
 			return err;
@@ -455,6 +476,9 @@ static struct mperr *block_list(struct mig *m, uint64_t total, size_t off)
 			m->blk = p;
 			m->cap_blk = cap;
 		}
+		pos = block_pos(m, b.id);
+		memmove(m->by_id + pos + 1, m->by_id + pos, (m->n_blk - pos) * sizeof(m->by_id[0]));
+		m->by_id[pos] = (uint16_t)m->n_blk;
 		m->blk[m->n_blk++] = b;
 		left -= b.len;
 	}

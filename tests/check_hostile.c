@@ -1,8 +1,9 @@
 /*
- * check_text.c - text.h's escaping (issue 19): every byte value, truncation at
- * a whole escape, the JSON stand-in for strings that are not UTF-8; and the
- * arithmetic on guest values that must not wrap (SPIRA-H ntuple offset + base,
- * an OPAL base no guest has, vmdescription size x count).
+ * check_hostile.c - hostile input (issue 19): text.h's escaping (every byte
+ * value, truncation at a whole escape, the JSON stand-in for strings that are
+ * not UTF-8); arithmetic on guest values that must not wrap (SPIRA-H ntuple
+ * offset + base, an OPAL base no guest has, vmdescription size x count); work
+ * bounded by the input (vmdescription look-ups, duplicate PIRs).
  */
 #include <check.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/cpu_state.h"
 #include "core/text.h"
 #include "input/vmdesc.h"
 #include "tables/mpipl_tables.h"
@@ -199,10 +201,48 @@ START_TEST(vmdesc_lookup_budget)
 }
 END_TEST
 
+static void pir_pair(const uint32_t *pir, size_t n, const char *want)
+{
+	struct cpu_set set = { 0 };
+	struct mperr *err;
+
+	for (size_t i = 0; i < n; i++)
+		cpu_set_add(&set)->pir = pir[i];
+	err = cpu_set_check(&set);
+	if (!want) {
+		ck_assert_ptr_null(err);
+	} else {
+		ck_assert_ptr_nonnull(err);
+		ck_assert_str_eq(err->msg, want);
+		mperr_free(err);
+	}
+	cpu_set_free(&set);
+}
+
+/* the pair a scan of every (i, j > i) names first, found by sorting */
+START_TEST(duplicate_pirs)
+{
+	static const uint32_t a[] = { 5, 3, 7, 3, 5, 5 }, b[] = { 1, 2, 2, 1 };
+	static const uint32_t c[] = { 9, 8, 7 }, d[] = { 4, 6, 6 };
+	uint32_t *many = malloc(16384 * sizeof(*many));
+
+	pir_pair(a, 6, "vCPU 0 and vCPU 4 both have PIR 0x5");
+	pir_pair(b, 4, "vCPU 0 and vCPU 3 both have PIR 0x1");
+	pir_pair(c, 3, NULL);
+	pir_pair(d, 3, "vCPU 1 and vCPU 2 both have PIR 0x6");
+	pir_pair(d, 0, NULL);
+	for (uint32_t i = 0; i < 16384; i++)
+		many[i] = 16383 - i;
+	many[16383] = 7;	/* the PIR of vCPU 16376 */
+	pir_pair(many, 16384, "vCPU 16376 and vCPU 16383 both have PIR 0x7");
+	free(many);
+}
+END_TEST
+
 int main(void)
 {
-	Suite *s = suite_create("text");
-	TCase *tc = tcase_create("text");
+	Suite *s = suite_create("hostile");
+	TCase *tc = tcase_create("hostile");
 
 	tcase_add_test(tc, every_byte);
 	tcase_add_test(tc, strings);
@@ -213,6 +253,7 @@ int main(void)
 	tcase_add_test(tc, base_beyond_real_addresses);
 	tcase_add_test(tc, vmdesc_size_times_count);
 	tcase_add_test(tc, vmdesc_lookup_budget);
+	tcase_add_test(tc, duplicate_pirs);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
