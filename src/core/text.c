@@ -19,6 +19,8 @@ size_t text_escape(char *dst, size_t size, const char *src, size_t len)
 	size_t o = 0, i, total = 0;
 	bool cut;
 
+	if (!size)
+		return 0;
 	for (i = 0; i < len && total < size; i++)
 		total += esc_len((unsigned char)src[i]);
 	cut = total + 1 > size;	/* then keep room for "..." */

@@ -18,7 +18,7 @@
 #define TEXT_ESC_MAX 1024	/* a 255-byte name fully escaped fits */
 
 /*
- * Escape len bytes of src into dst (size > 0 bytes, always NUL-terminated).
+ * Escape len bytes of src into dst (size bytes, NUL-terminated if size > 0).
  * If the escaped text does not fit, it is cut before a whole escape and ends
  * in "..."; returns the number of source bytes written.
  */
