@@ -101,6 +101,7 @@ if [ $have_fx = 1 ]; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); b=d["snapshot"]["blocks"][0]
 assert b["name"] == "\x1b[31mXX", b' "$T/out" && ok || bad "JSON block name of real-block-red"
 	run 0 - -- inspect "$I/real-block-evil.mig"
+	has "$T/out" '  format    mig: QEMU migration stream v3, machine \x1b[2J\x0a\xff\\?'
 	has "$T/out" '  block     \x1b[2J\x0a\xff\\ 0x0000000000000000 size 0x80000000'
 	has "$T/out" '  note      ram block "\x1b[2J\x0a\xff\\": '
 	# not UTF-8: JSON carries the escaped text (text_json), the document stays whole

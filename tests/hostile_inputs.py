@@ -136,6 +136,8 @@ def patch_mig(fx, out):
         data = f.read()
     for tag, new in (("red", RED7), ("evil", EVIL7)):
         patched = data.replace(b"\x07pnv.ram", b"\x07" + new)
+        if tag == "evil":  # and the machine name, 8 bytes
+            patched = patched.replace(b"\x08powernv9", b"\x08" + EVIL7 + b"\0", 1)
         assert patched != data
         write(out, "real-block-%s.mig" % tag, patched)
 

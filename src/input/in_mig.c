@@ -267,8 +267,8 @@ static struct mperr *read_config(struct mig *m, size_t off)
 		return truncated(m, 4, "machine name length");
 	if (!cur_take(&m->c, len, &p))
 		return truncated(m, len, "machine name");
-	for (i = 0; i < len && i < sizeof(m->machine) - 1; i++)
-		m->machine[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	for (i = 0; i < len && i < sizeof(m->machine) - 1; i++)	/* escaped when printed */
+		m->machine[i] = p[i] ? (char)p[i] : '?';
 	m->machine[i] = '\0';
 	while (cur_left(&m->c) && m->c.base[m->c.pos] == VM_SUBSECTION) {
 		struct mperr *err = config_sub(m);
