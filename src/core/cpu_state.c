@@ -10,10 +10,16 @@ struct cpu_regs *cpu_set_add(struct cpu_set *set)
 
 	if (set->n >= 1u << 20)
 		return NULL;
-	p = realloc(set->cpu, (set->n + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	set->cpu = p;
+	if (set->n >= set->cap) {	/* copying grows as n, not n^2 */
+		size_t cap = set->n + set->n / 2 + 4;
+
+		p = realloc(set->cpu, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		set->cpu = p;
+		set->cap = cap;
+	}
+	p = set->cpu;
 	r = &p[set->n];
 	memset(r, 0, sizeof(*r));
 	r->index = (uint32_t)set->n++;
@@ -24,7 +30,7 @@ void cpu_set_free(struct cpu_set *set)
 {
 	free(set->cpu);
 	set->cpu = NULL;
-	set->n = 0;
+	set->n = set->cap = 0;
 }
 
 static const struct cpu_set *sort_set;

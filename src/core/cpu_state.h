@@ -38,7 +38,7 @@ struct cpu_regs {
 
 struct cpu_set {
 	struct cpu_regs *cpu;	/* in snapshot order */
-	size_t n;
+	size_t n, cap;		/* cap: room in cpu (cpu_set_add grows it by half) */
 	char pir_source[160];	/* how PIRs were obtained, for inspect */
 };
 
