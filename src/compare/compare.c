@@ -1,139 +1,19 @@
 /*
  * compare.c - field-level comparison of two post-MPIPL images: SPIRA-H
- * result, MDRT, processor dump area, thread records; the row classification
- * (mpipl.md §7 "hostboot vs QEMU v2"). Byte ranges are in compare_ranges.c.
+ * result, MDRT, processor dump area, thread records. Rows are classified by
+ * cmp_row.c, byte ranges compared by compare_ranges.c.
  */
 #include "compare/compare.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bytes.h"
 
-#define QEMU_CHUNK		UINT64_C(0x2000000)	/* COPY_CHUNK_SIZE, mpipl.md §7 item 7 */
-#define QEMU_THREAD_SIZE	0x238u			/* item 12, D15 */
-#define QEMU_NR_REGS		34u			/* item 11, D11 */
-#define QEMU_CORE_STATE		0xffu			/* item 11, D12 */
-#define REG_GPR			1u
-#define REG_SPR			2u
-#define REG_NIP			0x7D0u
-#define REG_MSR			0x7D1u
 #define THREAD_HDR_SIZE		0x18u
 #define REG_ENTRY_SIZE		0x10u
 #define MDRT_MAX		0xffffu		/* act_cnt is a u16 */
-
-/* ---- row classification: pure functions of the values ---- */
-
-uint64_t cmp_qemu_chunks(uint32_t len)
-{
-	return (uint64_t)ceilf((float)len / (float)QEMU_CHUNK);
-}
-
-/*
- * D6: q is the entry QEMU wrote for size bytes: h's address advanced by the
- * whole 32 MiB chunks (float ceiling), with bit 63 dropped (B1).
- */
-static bool is_d6(uint64_t h, uint64_t q, uint64_t size)
-{
-	if (!(h & HRMOR_BIT) || (q & HRMOR_BIT) || !size || size > UINT32_MAX)
-		return false;
-	return q == (h & ~HRMOR_BIT) + cmp_qemu_chunks((uint32_t)size) * QEMU_CHUNK;
-}
-
-static bool either(const struct cmp_diff *d, uint64_t v)
-{
-	return d->a == v || d->b == v;
-}
-
-/* The registers QEMU v2 saves: GPR0-31, NIP, MSR (item 11). */
-static bool qemu_saves(struct reg_id r)
-{
-	return (r.type == REG_GPR && r.num < 32) ||
-	       (r.type == REG_SPR && (r.num == REG_NIP || r.num == REG_MSR));
-}
-
-/*
- * A register in one record only. Offset 0 (B2) makes a reader take the
- * header's {offset, ecnt, esize} for a type-0 entry and lose the last one.
- */
-static const char *reg_present_row(const struct cmp_diff *d)
-{
-	uint64_t off_has = d->a ? d->ctx_a : d->ctx_b, off_lacks = d->a ? d->ctx_b : d->ctx_a;
-
-	if (d->reg.type == 0 && off_has == 0)
-		return "D13";
-	if (!qemu_saves(d->reg))
-		return "D11";
-	return off_lacks == 0 ? "D13" : NULL;
-}
-
-/* ctx: 1 if that image's area at the ntuple address was written (dest_addr != 0). */
-static const char *pda_row(const struct cmp_diff *d)
-{
-	if (d->index == CMP_AREA_QEMU || d->ctx_a != d->ctx_b)
-		return "D10";
-	switch (d->what) {
-	case CMP_PDA_THREAD_SIZE:
-		return either(d, QEMU_THREAD_SIZE) ? "D15" : NULL;
-	case CMP_PDA_VERSION:
-		return "D15";
-	case CMP_PDA_DEST:
-		return "D16";
-	case CMP_PDA_ACT_SIZE:
-		return (d->a && d->a % QEMU_THREAD_SIZE == 0) ||
-		       (d->b && d->b % QEMU_THREAD_SIZE == 0) ? "D16" : NULL;
-	default:
-		return NULL;
-	}
-}
-
-const char *cmp_row(const struct cmp_diff *d)
-{
-	switch (d->what) {
-	case CMP_MDRT_ACT_CNT:
-	case CMP_MDRT_COUNTED:	/* skiboot sets act_cnt = alloc_cnt, QEMU leaves it (D9) */
-		return (d->a == d->ctx_a && d->a > d->b) || (d->b == d->ctx_b && d->b > d->a)
-		       ? "D9" : NULL;
-	case CMP_MDRT_SRC:
-	case CMP_MDRT_DEST:
-		return is_d6(d->a, d->b, d->ctx_b) || is_d6(d->b, d->a, d->ctx_a) ? "D6" : NULL;
-	case CMP_MDRT_TYPE:
-		return !d->a != !d->b ? "D7" : NULL;
-	case CMP_PDA_THREAD_SIZE:
-	case CMP_PDA_VERSION:
-	case CMP_PDA_DEST:
-	case CMP_PDA_ACT_SIZE:
-	case CMP_PDA_ALLOC_ADDR:
-	case CMP_PDA_ALLOC_SIZE:
-		return pda_row(d);
-	case CMP_THREAD_POSITION:
-		return "D14";
-	case CMP_THREAD_CORE_STATE:
-		return either(d, QEMU_CORE_STATE) ? "D12" : NULL;
-	case CMP_THREAD_OFFSET:
-		return either(d, 0) ? "D13" : NULL;
-	case CMP_THREAD_ECNT:
-		return either(d, QEMU_NR_REGS) ? "D11" : NULL;
-	case CMP_REG_PRESENT:
-		return reg_present_row(d);
-	default:
-		return NULL;
-	}
-}
-
-const char *cmp_range_row(enum cmp_range_kind kind)
-{
-	switch (kind) {
-	case CMP_RANGE_PDA_QEMU:
-		return "D10";
-	case CMP_RANGE_FDT:
-		return "D18";
-	default:
-		return NULL;
-	}
-}
 
 /* ---- the result ---- */
 
@@ -574,35 +454,4 @@ struct mperr *cmp_images(const struct mpipl_tables *ta, const struct mpipl_table
 	if (!err)
 		err = cmp_ranges(t, r);
 	return err;
-}
-
-/* ---- the command ---- */
-
-struct mperr *cmp_session_run(struct cmp_session *s, const char *a, const char *b,
-			      enum snap_format format, uint64_t opal_base,
-			      const struct table_override *ovr, const struct warn_sink *w)
-{
-	struct mperr *err = NULL;
-
-	memset(s, 0, sizeof(*s));
-	s->path[0] = a;
-	s->path[1] = b;
-	for (int i = 0; !err && i < 2; i++) {
-		err = snapshot_open(&s->snap[i], s->path[i], format, w);
-		if (err)
-			break;
-		s->have_snap[i] = true;
-		err = mperr_in_file(mpipl_tables_load(&s->snap[i].ram, opal_base, ovr, &s->t[i], w),
-				    s->path[i]);
-	}
-	return err ? err : cmp_images(&s->t[0], &s->t[1], &s->r);
-}
-
-void cmp_session_close(struct cmp_session *s)
-{
-	cmp_result_free(&s->r);
-	for (int i = 0; i < 2; i++)
-		if (s->have_snap[i])
-			snapshot_close(&s->snap[i]);
-	memset(s, 0, sizeof(*s));
 }

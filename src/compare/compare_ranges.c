@@ -4,7 +4,7 @@
  * read (ram_walk_data): where both images have a hole the bytes are equal
  * without looking, so the cost follows the data, not the RAM size.
  */
-#include "compare/compare.h"
+#include "compare/compare_ranges.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/cmp_row.h"
 #include "core/bytes.h"
 
 #define BLOCK		4096u

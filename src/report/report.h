@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "compare/compare.h"
+#include "compare/cmp_session.h"
 #include "output/session.h"
 
 /* plan_err: why the plan failed (reported in the output), or NULL */
