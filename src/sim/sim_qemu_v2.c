@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "sim/sim.h"
+#include "sim/sim_qemu_v2.h"
 #include "sim/sim_regs.h"
 
 /* hw/ppc/pnv_mpipl.c constants, mpipl.md §7 item 3 */

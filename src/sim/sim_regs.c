@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "sim/sim.h"
 #include "sim/sim_regs.h"
 
 #define REG_GPR 1
@@ -19,7 +18,6 @@
 #define REG_ENTRY_SIZE 0x10u
 #define CORE_STATE_RUNNING 0x00
 #define CORE_STATE_QEMU 0xFF		/* QEMU v2, mpipl.md §7 item 11 */
-#define QEMU_V2_PDA_GPA UINT64_C(0x10300)	/* unrelocated, mpipl.md §7 item 12 */
 #define PDA_VERSION_P9 0x1
 
 static const uint32_t linux_min_sprs[] = {
