@@ -197,8 +197,22 @@ static void explain_regs(FILE *out, const struct session *s)
 		    p->pda.alloc_raw, (uint64_t)p->thread_size * p->n_threads);
 }
 
+void report_snapshot_verbose(FILE *out, const char *file, const struct snapshot *snap)
+{
+	if (!snap->n_evidence && snap->format != SNAP_AUTO)
+		say(out, "%s: format %s, given with --format", file,
+		    snap_format_name(snap->format));
+	for (unsigned i = 0; i < snap->n_evidence; i++) {
+		const struct snap_evidence *e = &snap->evidence[i];
+
+		say(out, "%s: format %s %s: %s", file, snap_format_name(e->format),
+		    e->match ? "detected" : "declined", e->why);
+	}
+}
+
 void report_explain(FILE *out, const struct session *s)
 {
+	report_snapshot_verbose(out, s->o->snapshot, &s->snap);
 	report_tables_verbose(out, s->o->snapshot, &s->t, &s->o->ovr);
 	if (s->plan.mode == MODE_QEMU_V2)
 		explain_qemu_walk(out, &s->t, &s->plan);
