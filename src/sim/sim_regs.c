@@ -177,8 +177,8 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 	if (o->no_registers)
 		return NULL;
 	if (!cpus->n)
-		return mperr_usage("the snapshot carries no CPU registers: give --cpu-state FILE "
-				   "(another snapshot of the same moment) or --no-registers");
+		return mperr_hint(mperr_usage("the snapshot carries no CPU registers"),
+				  MPERR_HINT_REGISTERS);
 	p->registers = true;
 	p->n_threads = cpus->n;
 	if (o->profile == PROFILE_QEMU_V2) {

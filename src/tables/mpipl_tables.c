@@ -76,11 +76,11 @@ static struct mperr *find_spirah(const struct ram_image *ram, struct mpipl_table
 		t->spirah_gpa = from + o;
 		return NULL;
 	}
-	return mperr_at(mperr_input("no SPIRA-H (HDIF 0xd1f0 \"SPIRAH\") in 0x%" PRIx64
-				    "..0x%" PRIx64 "; is the OPAL base 0x%" PRIx64
-				    " right? (--opal-base, or give the table addresses)",
-				    from, from + SPIRAH_SEARCH_LEN, t->base),
-			from);
+	return mperr_hint(mperr_at(mperr_input("no SPIRA-H (HDIF 0xd1f0 \"SPIRAH\") in 0x%" PRIx64
+					       "..0x%" PRIx64 "; is the OPAL base 0x%" PRIx64
+					       " right?", from, from + SPIRAH_SEARCH_LEN, t->base),
+				   from),
+			  MPERR_HINT_OPAL_BASE);
 }
 
 /* Fixed header fields that place the ntuple array (mpipl.md §2 layout); at = where h is. */
@@ -278,8 +278,8 @@ static struct mperr *synth_ntuples(const struct ram_image *ram, const struct tab
 		struct ntuple *n = &t->nt[give[k].i];
 
 		if (!give[k].gpa)
-			return mperr_usage("without SPIRA-H every table address is needed "
-					   "(--mdst, --mddt, --mdrt, --proc-dump)");
+			return mperr_hint(mperr_usage("without SPIRA-H every table address "
+						      "is needed"), MPERR_HINT_TABLE_ADDRS);
 		n->raw = n->gpa = give[k].gpa;
 		n->alloc_cnt = give[k].i == NT_MDRT ? 1024 : give[k].i == NT_PROC_DUMP ? 1 : 64;
 		n->alloc_len = n->act_len = give[k].i == NT_MDRT ? MDRT_ENTRY_SIZE
