@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "output/elf_out.h"
 #include "output/outfile.h"
+#include "report/elf_describe.h"
 #include "report/report.h"
 #include "output/session.h"
 
