@@ -11,9 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/sim.h"
-
-#define CMP_QEMU_PDA_GPA	UINT64_C(0x10300)	/* mpipl.md §7 item 12, D10 */
+#include "sim/plan.h"
 
 /* What a field difference is about. Values are a/b of struct cmp_diff. */
 enum cmp_what {

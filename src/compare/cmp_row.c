@@ -1,22 +1,11 @@
 /* cmp_row.c - see cmp_row.h */
 #include "compare/cmp_row.h"
 
-#include <math.h>
-
-#include "tables/mpipl_tables.h"
-
-#define QEMU_CHUNK		UINT64_C(0x2000000)	/* COPY_CHUNK_SIZE, mpipl.md §7 item 7 */
-#define QEMU_THREAD_SIZE	0x238u			/* item 12, D15 */
-#define QEMU_NR_REGS		34u			/* item 11, D11 */
-#define QEMU_CORE_STATE		0xffu			/* item 11, D12 */
-#define REG_GPR			1u
-#define REG_SPR			2u
-#define REG_NIP			0x7D0u
-#define REG_MSR			0x7D1u
+#include "tables/mpipl_layout.h"
 
 uint64_t cmp_qemu_chunks(uint32_t len)
 {
-	return (uint64_t)ceilf((float)len / (float)QEMU_CHUNK);
+	return qemu_v2_chunks(len);
 }
 
 /*
@@ -27,7 +16,7 @@ static bool is_d6(uint64_t h, uint64_t q, uint64_t size)
 {
 	if (!(h & HRMOR_BIT) || (q & HRMOR_BIT) || !size || size > UINT32_MAX)
 		return false;
-	return q == (h & ~HRMOR_BIT) + cmp_qemu_chunks((uint32_t)size) * QEMU_CHUNK;
+	return q == (h & ~HRMOR_BIT) + cmp_qemu_chunks((uint32_t)size) * QEMU_V2_CHUNK;
 }
 
 static bool either(const struct cmp_diff *d, uint64_t v)
@@ -64,14 +53,14 @@ static const char *pda_row(const struct cmp_diff *d)
 		return "D10";
 	switch (d->what) {
 	case CMP_PDA_THREAD_SIZE:
-		return either(d, QEMU_THREAD_SIZE) ? "D15" : NULL;
+		return either(d, QEMU_V2_THREAD_SIZE) ? "D15" : NULL;
 	case CMP_PDA_VERSION:
 		return "D15";
 	case CMP_PDA_DEST:
 		return "D16";
 	case CMP_PDA_ACT_SIZE:
-		return (d->a && d->a % QEMU_THREAD_SIZE == 0) ||
-		       (d->b && d->b % QEMU_THREAD_SIZE == 0) ? "D16" : NULL;
+		return (d->a && d->a % QEMU_V2_THREAD_SIZE == 0) ||
+		       (d->b && d->b % QEMU_V2_THREAD_SIZE == 0) ? "D16" : NULL;
 	default:
 		return NULL;
 	}
@@ -99,11 +88,11 @@ const char *cmp_row(const struct cmp_diff *d)
 	case CMP_THREAD_POSITION:
 		return "D14";
 	case CMP_THREAD_CORE_STATE:
-		return either(d, QEMU_CORE_STATE) ? "D12" : NULL;
+		return either(d, QEMU_V2_CORE_STATE) ? "D12" : NULL;
 	case CMP_THREAD_OFFSET:
 		return either(d, 0) ? "D13" : NULL;
 	case CMP_THREAD_ECNT:
-		return either(d, QEMU_NR_REGS) ? "D11" : NULL;
+		return either(d, QEMU_V2_NR_REGS) ? "D11" : NULL;
 	case CMP_REG_PRESENT:
 		return reg_present_row(d);
 	default:

@@ -11,9 +11,6 @@
 
 #include "core/bytes.h"
 
-#define THREAD_HDR_SIZE		0x18u
-#define REG_ENTRY_SIZE		0x10u
-#define MDRT_MAX		0xffffu		/* act_cnt is a u16 */
 
 /* ---- the result ---- */
 
@@ -114,23 +111,26 @@ static struct mperr *mdrt_load(const struct mpipl_tables *t, unsigned n, uint8_t
 static struct mperr *cmp_mdrt_entry(struct cmp_result *r, long i, const uint8_t *a,
 				    const uint8_t *b)
 {
-	uint64_t sa = ld_be32(a + 0x14), sb = ld_be32(b + 0x14);
+	uint64_t sa = ld_be32(a + MDRT_SIZE_OFF), sb = ld_be32(b + MDRT_SIZE_OFF);
 	struct mperr *err;
 
 	if (!memcmp(a, b, MDRT_ENTRY_SIZE))
 		return NULL;
-	err = diff_if(r, CMP_MDRT_SRC, i, ld_be64(a), ld_be64(b), sa, sb);
+	err = diff_if(r, CMP_MDRT_SRC, i, ld_be64(a + MDRT_SRC_OFF), ld_be64(b + MDRT_SRC_OFF),
+		      sa, sb);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_DEST, i, ld_be64(a + 8), ld_be64(b + 8), sa, sb);
+		err = diff_if(r, CMP_MDRT_DEST, i, ld_be64(a + MDRT_DEST_OFF),
+			      ld_be64(b + MDRT_DEST_OFF), sa, sb);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_REGION, i, a[0x10], b[0x10], 0, 0);
+		err = diff_if(r, CMP_MDRT_REGION, i, a[MDRT_REGION_OFF], b[MDRT_REGION_OFF], 0, 0);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_TYPE, i, a[0x11], b[0x11], 0, 0);
+		err = diff_if(r, CMP_MDRT_TYPE, i, a[MDRT_TYPE_OFF], b[MDRT_TYPE_OFF], 0, 0);
 	if (!err)
 		err = diff_if(r, CMP_MDRT_SIZE, i, sa, sb, 0, 0);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_PAD, i, ld_be16(a + 0x12) + ld_be64(a + 0x18),
-			      ld_be16(b + 0x12) + ld_be64(b + 0x18), 0, 0);
+		err = diff_if(r, CMP_MDRT_PAD, i,
+			      ld_be16(a + MDRT_RESERVED_OFF) + ld_be64(a + MDRT_PAD_OFF),
+			      ld_be16(b + MDRT_RESERVED_OFF) + ld_be64(b + MDRT_PAD_OFF), 0, 0);
 	return err;
 }
 
@@ -151,8 +151,8 @@ static struct mperr *cmp_mdrt(const struct mpipl_tables *const t[2], struct cmp_
 						     .index = na < nb ? na : nb, .span = n -
 						     (na < nb ? na : nb), .a = na, .b = nb,
 						     .ctx_a = alloc_a, .ctx_b = alloc_b });
-	if (n > MDRT_MAX)
-		n = MDRT_MAX;
+	if (n > MDRT_MAX_ENTRIES)
+		n = MDRT_MAX_ENTRIES;
 	if (!err)
 		err = mdrt_load(t[0], n, &ea);
 	if (!err)
@@ -177,9 +177,9 @@ static struct mperr *areas_load(const struct mpipl_tables *t, struct areas *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->nt = t->pda;
-	a->have_qemu = t->pda.gpa != CMP_QEMU_PDA_GPA &&
-		       !ram_check_range(t->ram, CMP_QEMU_PDA_GPA, PDA_SIZE);
-	return a->have_qemu ? pda_read(t->ram, CMP_QEMU_PDA_GPA, &a->qemu) : NULL;
+	a->have_qemu = t->pda.gpa != QEMU_V2_PDA_GPA &&
+		       !ram_check_range(t->ram, QEMU_V2_PDA_GPA, PDA_SIZE);
+	return a->have_qemu ? pda_read(t->ram, QEMU_V2_PDA_GPA, &a->qemu) : NULL;
 }
 
 static struct mperr *cmp_area(struct cmp_result *r, enum cmp_area idx,
@@ -243,14 +243,14 @@ static void thread_parse(const uint8_t *b, uint32_t size, struct thread *t)
 {
 	uint64_t start, room;
 
-	t->pir = ld_be32(b);
-	t->core_state = b[4];
-	t->offset = ld_be32(b + 0x08);
-	t->ecnt = ld_be32(b + 0x0C);
-	t->esize = ld_be32(b + 0x10);
-	t->eactsz = ld_be32(b + 0x14);
+	t->pir = ld_be32(b + THREAD_PIR_OFF);
+	t->core_state = b[THREAD_CORE_STATE_OFF];
+	t->offset = ld_be32(b + THREAD_OFFSET_OFF);
+	t->ecnt = ld_be32(b + THREAD_ECNT_OFF);
+	t->esize = ld_be32(b + THREAD_ESIZE_OFF);
+	t->eactsz = ld_be32(b + THREAD_EACTSZ_OFF);
 	/* the array starts at header + 8 + offset, as Linux reads it (mpipl.md §4) */
-	start = 8 + (uint64_t)t->offset;
+	start = THREAD_OFFSET_OFF + (uint64_t)t->offset;
 	t->ent = b + start;
 	t->n_ent = 0;
 	if (t->esize < REG_ENTRY_SIZE || start + REG_ENTRY_SIZE > size)
@@ -306,12 +306,12 @@ static struct reg_id entry_id(const struct thread *t, unsigned i)
 {
 	const uint8_t *e = t->ent + (size_t)i * t->esize;
 
-	return (struct reg_id){ ld_be32(e), ld_be32(e + 4) };
+	return (struct reg_id){ ld_be32(e + REG_TYPE_OFF), ld_be32(e + REG_NUM_OFF) };
 }
 
 static uint64_t entry_val(const struct thread *t, unsigned i)
 {
-	return ld_be64(t->ent + (size_t)i * t->esize + 8);
+	return ld_be64(t->ent + (size_t)i * t->esize + REG_VAL_OFF);
 }
 
 static struct mperr *reg_diff(struct cmp_result *r, const struct thread *ta,

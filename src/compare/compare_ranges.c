@@ -215,8 +215,8 @@ static struct mperr *add_tables(struct cmp_result *r, uint64_t limit, int side,
 	if (!err)
 		err = add_range(r, limit, side, CMP_RANGE_PDA, t->pda.gpa, PDA_SIZE,
 				"processor dump area");
-	if (!err && t->pda.gpa != CMP_QEMU_PDA_GPA)
-		err = add_range(r, limit, side, CMP_RANGE_PDA_QEMU, CMP_QEMU_PDA_GPA, PDA_SIZE,
+	if (!err && t->pda.gpa != QEMU_V2_PDA_GPA)
+		err = add_range(r, limit, side, CMP_RANGE_PDA_QEMU, QEMU_V2_PDA_GPA, PDA_SIZE,
 				"processor dump area at 0x10300");
 	if (!err && t->pda.alloc_gpa)
 		err = add_range(r, limit, side, CMP_RANGE_THREADS, t->pda.alloc_gpa,

@@ -29,11 +29,11 @@ struct mperr *sim_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
 static void mdrt_encode(const struct mdrt_rec *r, uint8_t *b)
 {
 	memset(b, 0, MDRT_ENTRY_SIZE);
-	st_be64(b, r->src);
-	st_be64(b + 0x08, r->dst);
-	b[0x10] = r->region;
-	b[0x11] = r->type;
-	st_be32(b + 0x14, r->size);
+	st_be64(b + MDRT_SRC_OFF, r->src);
+	st_be64(b + MDRT_DEST_OFF, r->dst);
+	b[MDRT_REGION_OFF] = r->region;
+	b[MDRT_TYPE_OFF] = r->type;
+	st_be32(b + MDRT_SIZE_OFF, r->size);
 }
 
 static struct mperr *write_mdrt(const struct mpipl_tables *t, const struct sim_plan *p,
@@ -53,8 +53,7 @@ static struct mperr *write_mdrt(const struct mpipl_tables *t, const struct sim_p
 		return err;
 	/* SPIRA-H ntuple 5 act_cnt = entries written; act_len stays (mpipl.md §3) */
 	st_be16(cnt, (uint16_t)p->n_mdrt);
-	return ovl_write(ovl, t->spirah_gpa + SPIRAH_NTUPLE_OFF + NT_MDRT * SPIRAH_NTUPLE_SIZE + 0x0A,
-			 cnt, sizeof(cnt));
+	return ovl_write(ovl, t->spirah_gpa + SPIRAH_MDRT_ACT_CNT_OFF, cnt, sizeof(cnt));
 }
 
 struct mperr *sim_apply(const struct mpipl_tables *t, const struct cpu_set *cpus,

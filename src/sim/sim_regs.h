@@ -11,8 +11,6 @@
 #include "sim/plan.h"
 #include "tables/mpipl_tables.h"
 
-#define QEMU_V2_PDA_GPA UINT64_C(0x10300)	/* unrelocated area address, mpipl.md §7 item 12 */
-
 struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *cpus,
 			    const struct sim_options *o, struct sim_plan *p,
 			    const struct warn_sink *w);
