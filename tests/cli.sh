@@ -80,7 +80,8 @@ for guest in "" master/; do
 	expect 1 "bad.raw: MDRT: .*exceeds RAM" -- "$T/bad.raw" -o "$T/d.img" --no-registers
 	no_output "$T/d.img"
 	truncate -s $((0x30010100)) "$T/bad.raw"
-	expect 1 "bad.raw: SPIRA-H: .*exceeds RAM" -- "$T/bad.raw" -o "$T/d.img" --no-registers
+	# not whole 4 KiB pages: no longer taken for raw unless forced (issue 14 item 7)
+	expect 1 "bad.raw: SPIRA-H: .*exceeds RAM" -- "$T/bad.raw" -o "$T/d.img" --no-registers --format raw
 	no_output "$T/d.img"
 	rm -f "$T/bad.raw"
 	cp --sparse=always "$raw" "$T/bad.raw"
