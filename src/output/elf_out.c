@@ -151,23 +151,6 @@ static const char *ptype_name(uint32_t t)
 	}
 }
 
-const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen)
-{
-	size_t klen = strlen(key);
-
-	for (size_t o = 0; o < len;) {
-		const char *line = text + o, *nl = memchr(line, '\n', len - o);
-		size_t l = nl ? (size_t)(nl - line) : len - o;
-
-		if (l > klen && !memcmp(line, key, klen) && line[klen] == '=') {
-			*vlen = l - klen - 1;
-			return line + klen + 1;
-		}
-		o += l + 1;
-	}
-	return NULL;
-}
-
 static void describe_prstatus(FILE *out, const uint8_t *d, size_t len, bool big)
 {
 	if (len < 0x70 + 48 * 8) {

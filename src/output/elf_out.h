@@ -15,6 +15,7 @@
 #include "core/elfcore.h"
 #include "core/err.h"
 #include "core/overlay.h"
+#include "tables/vmcoreinfo.h"	/* vmcoreinfo_value() */
 
 struct progress;
 
@@ -36,9 +37,6 @@ struct elfout_image {
 /* Write img into fd (empty, opened for writing). Bytes not written read as zero. */
 struct mperr *elfout_write(const struct elfout_image *img, const struct overlay *ovl, int fd,
 			   struct progress *pr);
-
-/* The value of "KEY=value" in VMCOREINFO text (*vlen bytes, not terminated), or NULL. */
-const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen);
 
 /*
  * List the ELF header, every program header and every note of the ELF file

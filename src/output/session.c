@@ -73,12 +73,33 @@ static struct mperr *find_device_tree(struct session *s)
 	return err;
 }
 
+/* The crashed kernel (inspect reports it); a snapshot without a crash gets a warning. */
+static struct mperr *check_crash(struct session *s)
+{
+	const struct crashed_kernel *k = &s->kernel;
+	struct mperr *err = ck_load(&s->kernel, &s->snap, &s->t);
+
+	if (err)
+		return err;
+	if (k->crash_recorded)
+		return NULL;
+	if (k->fadump == CK_REGISTERED)
+		warnf(s->w, "no crash recorded (fadump is registered, but the crash info header at "
+		      "0x%" PRIx64 " names no crashing CPU: the snapshot was taken before a crash): "
+		      "the vmcore will show no crashed CPU", k->fdh_gpa);
+	else
+		warnf(s->w, "no crash recorded (fadump %s): the vmcore will show no crashed CPU",
+		      k->fadump_why);
+	return NULL;
+}
+
 struct mperr *session_open(struct session *s, const struct run_options *o,
 			   const struct warn_sink *w)
 {
 	struct mperr *err;
 
 	memset(s, 0, sizeof(*s));
+	s->crash_note = -1;
 	s->o = o;
 	s->w = w;
 	progress_init(&s->pr, !o->quiet && !o->json);
@@ -95,6 +116,8 @@ struct mperr *session_open(struct session *s, const struct run_options *o,
 	err = mpipl_tables_load(&s->snap.ram, o->opal_base, &o->ovr, &s->t, w);
 	if (!err)
 		err = find_device_tree(s);
+	if (!err)
+		err = check_crash(s);
 	return mperr_in_file(err, o->snapshot);
 }
 
@@ -146,6 +169,18 @@ static struct mperr *plan_firmware(struct session *s, struct fw_image *fw)
 	return err ? err : fw_patch_from(fw, &s->t, &s->plan, &s->ovl, s->w);
 }
 
+/* The note of the crashing CPU among the vmcore's NT_PRSTATUS notes. */
+static void note_of_crash(struct session *s, const struct vmcore *v)
+{
+	s->n_cpu_notes = v->cpu.n;
+	s->crash_note = -1;
+	for (unsigned i = 0; s->kernel.crash_recorded && i < v->cpu.n; i++)
+		if (v->cpu.pir[i] == s->kernel.crashing_cpu) {
+			s->crash_note = i;
+			break;
+		}
+}
+
 /* Every output goes to a temporary file; all are renamed only when all are written. */
 static struct mperr *write_outputs(struct session *s)
 {
@@ -158,6 +193,8 @@ static struct mperr *write_outputs(struct session *s)
 		err = plan_firmware(s, &fw);
 	if (!err && s->o->vmcore)
 		err = plan_vmcore(s, &v);
+	if (!err && s->o->vmcore)
+		note_of_crash(s, &v);
 	if (!err && s->o->output) {
 		err = outfile_open(&img, s->o->output);
 		if (!err)
@@ -190,10 +227,13 @@ static struct mperr *write_outputs(struct session *s)
 	return err;
 }
 
-struct mperr *session_write(struct session *s)
+struct mperr *session_apply(struct session *s)
 {
-	struct mperr *err = ovl_init(&s->ovl, &s->snap.ram);
+	struct mperr *err;
 
+	if (s->have_ovl)
+		return NULL;
+	err = ovl_init(&s->ovl, &s->snap.ram);
 	if (err)
 		return err;
 	s->have_ovl = true;
@@ -201,9 +241,31 @@ struct mperr *session_write(struct session *s)
 	/* QEMU's tree gets mpipl-boot as the MPIPL boot sees it (simulation.md §5) */
 	if (!err && s->dt.found && s->dt.gpa == FDT_QEMU_GPA && s->dt.dump_node)
 		err = dt_add_mpipl_boot(&s->ovl, FDT_QEMU_GPA, s->o->sim.mode == MODE_QEMU_V2);
+	return mperr_in_file(err, s->o->snapshot);
+}
+
+struct mperr *session_find_crash_note(struct session *s)
+{
+	const struct warn_sink *w = s->w;
+	struct vmcore v = { 0 };
+	struct mperr *err = session_apply(s);
+
 	if (err)
-		return mperr_in_file(err, s->o->snapshot);
-	return write_outputs(s);
+		return err;
+	s->w = NULL;	/* the run that writes the vmcore gives its warnings */
+	err = plan_vmcore(s, &v);
+	s->w = w;
+	if (!err)
+		note_of_crash(s, &v);
+	vmcore_free(&v);
+	return err;
+}
+
+struct mperr *session_write(struct session *s)
+{
+	struct mperr *err = session_apply(s);
+
+	return err ? err : write_outputs(s);
 }
 
 void session_close(struct session *s)
@@ -217,5 +279,6 @@ void session_close(struct session *s)
 	if (s->have_snap)
 		snapshot_close(&s->snap);
 	dt_free(&s->dt);
+	ck_free(&s->kernel);
 	memset(s, 0, sizeof(*s));
 }

@@ -4,7 +4,8 @@
 #include <inttypes.h>
 #include <jansson.h>
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err);
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m);
 
 static void print_snapshot(FILE *out, const struct snapshot *sn)
 {
@@ -131,10 +132,11 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 		fprintf(out, "): not written, the area is too small\n");
 }
 
-void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json)
+void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json,
+		    const struct report_meta *m)
 {
 	if (json) {
-		json_t *j = report_json(s, plan_err);
+		json_t *j = report_json(s, plan_err, m);
 
 		json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', out);
@@ -146,6 +148,7 @@ void report_inspect(FILE *out, const struct session *s, const struct mperr *plan
 	print_tables(out, &s->t);
 	print_tree(out, s);
 	print_plan(out, s, plan_err);
+	report_kernel(out, s, &s->kernel, s->crash_note);
 }
 
 void report_plan_verbose(FILE *out, const struct session *s)

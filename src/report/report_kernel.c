@@ -1,0 +1,233 @@
+/*
+ * report_kernel.c - the crashed kernel in inspect (text and JSON), and the
+ * kernel log as `mpiplsim dmesg` prints it: byte for byte the lines of
+ * makedumpfile --dump-dmesg (printk.c dump_record()).
+ */
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report.h"
+
+#define INSPECT_LOG_LINES	12u
+
+/*
+ * One record's text, escaped as makedumpfile escapes it: a newline continues
+ * on a new line indented under the text; printable ASCII and the other
+ * white-space characters (\t \v \f \r) pass; every other byte is \xNN.
+ * The only place log text from the guest reaches a terminal.
+ */
+static void put_text(FILE *out, const uint8_t *p, size_t len, int indent)
+{
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = p[i];
+
+		if (c == '\n')
+			fprintf(out, "\n%-*s", indent, "");
+		else if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\v' || c == '\f' || c == '\r')
+			fputc(c, out);
+		else
+			fprintf(out, "\\x%02x", c);
+	}
+}
+
+static void put_record(FILE *out, const struct printk_record *r)
+{
+	int indent = fprintf(out, "[%5" PRIu64 ".%06" PRIu64 "] ", r->ts_nsec / 1000000000u,
+			     r->ts_nsec % 1000000000u / 1000u);
+
+	put_text(out, r->text, r->len, indent);
+	fputc('\n', out);
+}
+
+void report_dmesg(FILE *out, const struct printk_log *log)
+{
+	for (size_t i = 0; i < log->n; i++)
+		put_record(out, &log->rec[i]);
+}
+
+/* The last records up to the panic: the last record saying "Kernel panic", else the end. */
+static size_t log_tail(const struct printk_log *log, size_t *first)
+{
+	size_t end = log->n;
+
+	for (size_t i = log->n; i-- > 0;)
+		if (memmem(log->rec[i].text, log->rec[i].len, "Kernel panic", 12)) {
+			end = i + 1;
+			break;
+		}
+	*first = end > INSPECT_LOG_LINES ? end - INSPECT_LOG_LINES : 0;
+	return end;
+}
+
+static const char *fadump_state(enum ck_fadump f)
+{
+	switch (f) {
+	case CK_REGISTERED: return "registered";
+	case CK_NOT_REGISTERED: return "not registered";
+	case CK_NO_TAG: return "no kernel tag";
+	case CK_NO_TABLES: return "no MPIPL tables";
+	default: return "unreadable";
+	}
+}
+
+static const char *magic_name(enum kf_magic m)
+{
+	return m == KF_FADMPSIG ? "FADMPSIG" : m == KF_FADMPINF ? "FADMPINF" : "none";
+}
+
+/* The vCPU whose PIR is pir, or -1. */
+static long vcpu_of(const struct cpu_set *set, uint32_t pir)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (set->cpu[i].pir_known && set->cpu[i].pir == pir)
+			return (long)set->cpu[i].index;
+	return -1;
+}
+
+static void print_vmcoreinfo(FILE *out, const struct crashed_kernel *k)
+{
+	const struct vmcoreinfo *v = &k->vi;
+
+	if (!k->have_vi) {
+		fprintf(out, "  VMCOREINFO: not found (%s)\n", k->vi_why);
+		return;
+	}
+	fprintf(out, "  release   %s\n  build id  %s\n", v->release[0] ? v->release : "(none)",
+		v->build_id[0] ? v->build_id : "(none)");
+	if (v->source == VMCI_ELF_NOTE)
+		fprintf(out, "  VMCOREINFO note at file offset 0x%" PRIx64 " (%s), 0x%zx bytes\n",
+			v->where, vmci_source_name(v->source), v->len);
+	else if (v->source == VMCI_SCAN)
+		fprintf(out, "  VMCOREINFO note at 0x%" PRIx64 " (%s; %u found), 0x%zx bytes\n",
+			v->where, vmci_source_name(v->source), v->n_candidates, v->len);
+	else
+		fprintf(out, "  VMCOREINFO note at 0x%" PRIx64 " (%s: 0x%" PRIx64 "%s), 0x%zx "
+			"bytes\n", v->where, vmci_source_name(v->source), k->vi_pointer,
+			k->vi_pointer != v->where ? ", its preserved copy" : "", v->len);
+}
+
+static void print_crash(FILE *out, const struct session *s, const struct crashed_kernel *k,
+			long note)
+{
+	long vcpu = vcpu_of(s->cpus, k->crashing_cpu);
+
+	if (k->fadump != CK_REGISTERED) {
+		fprintf(out, "  fadump    %s: %s\n", fadump_state(k->fadump), k->fadump_why);
+		fprintf(out, "  crash     none recorded\n");
+		return;
+	}
+	fprintf(out, "  fadump    registered: opal_fadump_mem_struct at 0x%" PRIx64 " (kernel tag), "
+		"%u of %u regions registered\n", k->fdm_gpa, k->registered_regions,
+		k->region_cnt);
+	fprintf(out, "  crash info header at 0x%" PRIx64 ": %s", k->fdh_gpa, magic_name(k->magic));
+	if (k->magic == KF_FADMPSIG)
+		fprintf(out, " version %" PRIu32, k->hdr_version);
+	fputc('\n', out);
+	if (!k->crash_recorded) {
+		fprintf(out, "  crash     none recorded (crashing_cpu 0xffffffff): the vmcore will "
+			"show no crashed CPU\n");
+		return;
+	}
+	fprintf(out, "  crash     on PIR 0x%" PRIx32, k->crashing_cpu);
+	if (vcpu >= 0)
+		fprintf(out, ", vCPU %ld", vcpu);
+	if (note >= 0)
+		fprintf(out, ", NT_PRSTATUS note %ld of the vmcore", note);
+	fprintf(out, "; NIP 0x%016" PRIx64 " LR 0x%016" PRIx64 "%s\n", k->crash_nip, k->crash_lr,
+		k->vi.crashtime ? ", CRASHTIME in VMCOREINFO" : "");
+}
+
+void report_kernel(FILE *out, const struct session *s, const struct crashed_kernel *k, long note)
+{
+	size_t first, end;
+
+	fprintf(out, "\ncrashed kernel\n");
+	print_vmcoreinfo(out, k);
+	print_crash(out, s, k, note);
+	if (!k->have_vi)
+		return;
+	if (!k->have_log) {
+		fprintf(out, "  kernel log: unreadable (%s)\n", k->log_why);
+		return;
+	}
+	end = log_tail(&k->log, &first);
+	fprintf(out, "  kernel log: %zu records; records %zu-%zu of them:\n", k->log.n, first + 1,
+		end);
+	for (size_t i = first; i < end; i++) {
+		fputs("    ", out);
+		put_record(out, &k->log.rec[i]);
+	}
+}
+
+json_t *report_kernel_json(const struct session *s, const struct crashed_kernel *k, long note);
+
+static json_t *hexj(uint64_t v)
+{
+	char b[24];
+
+	snprintf(b, sizeof(b), "0x%" PRIx64, v);
+	return json_string(b);
+}
+
+/* A record's text as makedumpfile would print it (escaped), for JSON. */
+static json_t *text_json(const struct printk_record *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	json_t *j;
+
+	if (!m)
+		return json_null();
+	put_text(m, r->text, r->len, 0);
+	fclose(m);
+	j = json_stringn(buf, len);
+	free(buf);
+	return j ? j : json_null();
+}
+
+json_t *report_kernel_json(const struct session *s, const struct crashed_kernel *k, long note)
+{
+	json_t *o = json_object(), *log = json_array();
+	size_t first, end;
+	long vcpu = vcpu_of(s->cpus, k->crashing_cpu);
+
+	json_object_set_new(o, "fadump", json_string(fadump_state(k->fadump)));
+	json_object_set_new(o, "fadump_detail", json_string(k->fadump_why));
+	json_object_set_new(o, "kernel_tag", hexj(k->kernel_tag));
+	json_object_set_new(o, "crash_info_header", k->fadump == CK_REGISTERED ?
+				hexj(k->fdh_gpa) : json_null());
+	json_object_set_new(o, "crash_info_magic", json_string(magic_name(k->magic)));
+	json_object_set_new(o, "crash_recorded", json_boolean(k->crash_recorded));
+	json_object_set_new(o, "crashing_pir", k->crash_recorded ? hexj(k->crashing_cpu) :
+				json_null());
+	json_object_set_new(o, "crashing_vcpu", k->crash_recorded && vcpu >= 0 ?
+				json_integer(vcpu) : json_null());
+	json_object_set_new(o, "vmcore_note", k->crash_recorded && note >= 0 ?
+				json_integer(note) : json_null());
+	json_object_set_new(o, "release", k->have_vi ? json_string(k->vi.release) : json_null());
+	json_object_set_new(o, "build_id", k->have_vi ? json_string(k->vi.build_id) :
+				json_null());
+	json_object_set_new(o, "vmcoreinfo_source", json_string(k->have_vi ?
+				vmci_source_name(k->vi.source) : k->vi_why));
+	json_object_set_new(o, "vmcoreinfo", k->have_vi && k->vi.source != VMCI_ELF_NOTE ?
+				hexj(k->vi.where) : json_null());
+	json_object_set_new(o, "log_records", json_integer(k->have_log ? (json_int_t)k->log.n :
+							   0));
+	if (k->have_log) {
+		end = log_tail(&k->log, &first);
+		for (size_t i = first; i < end; i++) {
+			json_t *r = json_object();
+
+			json_object_set_new(r, "seq", json_integer((json_int_t)k->log.rec[i].seq));
+			json_object_set_new(r, "ts_nsec",
+					    json_integer((json_int_t)k->log.rec[i].ts_nsec));
+			json_object_set_new(r, "text", text_json(&k->log.rec[i]));
+			json_array_append_new(log, r);
+		}
+	}
+	json_object_set_new(o, "log_tail", log);
+	return o;
+}
