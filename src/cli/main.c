@@ -422,6 +422,8 @@ static int cmd_run(struct cli *c, const struct warn_sink *w)
 		report_plan_verbose(stderr, &s);
 	if (!err)
 		err = session_write(&s);
+	if (!err && c->run.verbose && c->run.vmcore)
+		report_vmcore_hint(stderr, &s);
 	session_close(&s);
 	return report_error(err);
 }

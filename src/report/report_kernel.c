@@ -10,7 +10,9 @@
 
 #include "report/report.h"
 
-#define INSPECT_LOG_LINES	12u
+#define INSPECT_LOG_LINES	12u	/* without a panic */
+#define INSPECT_LOG_BEFORE	6u	/* records before the panic */
+#define INSPECT_LOG_MAX		40u
 
 /*
  * One record's text, escaped as makedumpfile escapes it: a newline continues
@@ -47,18 +49,24 @@ void report_dmesg(FILE *out, const struct printk_log *log)
 		put_record(out, &log->rec[i]);
 }
 
-/* The last records up to the panic: the last record saying "Kernel panic", else the end. */
+/*
+ * The records around the panic: from a few before the last record saying
+ * "Kernel panic" to the end of the log (the panic's own stack dump follows
+ * it), at most INSPECT_LOG_MAX; without a panic, the last INSPECT_LOG_LINES.
+ */
 static size_t log_tail(const struct printk_log *log, size_t *first)
 {
-	size_t end = log->n;
+	size_t start = log->n > INSPECT_LOG_LINES ? log->n - INSPECT_LOG_LINES : 0;
 
 	for (size_t i = log->n; i-- > 0;)
 		if (memmem(log->rec[i].text, log->rec[i].len, "Kernel panic", 12)) {
-			end = i + 1;
+			start = i > INSPECT_LOG_BEFORE ? i - INSPECT_LOG_BEFORE : 0;
 			break;
 		}
-	*first = end > INSPECT_LOG_LINES ? end - INSPECT_LOG_LINES : 0;
-	return end;
+	if (log->n - start > INSPECT_LOG_MAX)
+		start = log->n - INSPECT_LOG_MAX;
+	*first = start;
+	return log->n;
 }
 
 static const char *fadump_state(enum ck_fadump f)
@@ -134,7 +142,8 @@ static void print_crash(FILE *out, const struct session *s, const struct crashed
 	if (vcpu >= 0)
 		fprintf(out, ", vCPU %ld", vcpu);
 	if (note >= 0)
-		fprintf(out, ", NT_PRSTATUS note %ld of the vmcore", note);
+		fprintf(out, ", NT_PRSTATUS note %ld of the vmcore (gdb: thread %ld with "
+			"--vmcore-pids=pir)", note + 1, note + 1);
 	fprintf(out, "; NIP 0x%016" PRIx64 " LR 0x%016" PRIx64 "%s\n", k->crash_nip, k->crash_lr,
 		k->vi.crashtime ? ", CRASHTIME in VMCOREINFO" : "");
 }
@@ -159,6 +168,32 @@ void report_kernel(FILE *out, const struct session *s, const struct crashed_kern
 		fputs("    ", out);
 		put_record(out, &k->log.rec[i]);
 	}
+}
+
+void report_vmcore_hint(FILE *out, const struct session *s)
+{
+	const struct crashed_kernel *k = &s->kernel;
+	const char *core = s->o->vmcore;
+
+	if (!k->crash_recorded || s->crash_note < 0) {
+		fprintf(out, "mpiplsim: %s: no crashed CPU among its %u NT_PRSTATUS notes (%s); "
+			"gdb, drgn and crash show the CPUs as the firmware saved them\n", core,
+			s->n_cpu_notes, k->crash_recorded ? "its PIR has no thread record" :
+			"no crash recorded");
+		return;
+	}
+	fprintf(out, "mpiplsim: %s: the crash ran on PIR 0x%" PRIx32 ", NT_PRSTATUS note %ld of %u; "
+		"to reach it:\n", core, k->crashing_cpu, s->crash_note + 1, s->n_cpu_notes);
+	if (s->o->vmcore_pids_pir)
+		fprintf(out, "  gdb-multiarch vmlinux %s -ex 'thread %ld' -ex bt\n", core,
+			s->crash_note + 1);
+	else
+		fprintf(out, "  gdb: every note has pr_pid 0 as Linux writes it, so gdb shows one "
+			"thread; write the vmcore with --vmcore-pids=pir, then gdb-multiarch vmlinux "
+			"%s -ex 'thread %ld' -ex bt\n", core, s->crash_note + 1);
+	fprintf(out, "  drgn -c %s -s vmlinux: prog.crashed_thread().stack_trace() (drgn 0.0.22 "
+		"unwinds two frames only: it takes LR as the PC of a kernel NT_PRSTATUS note)\n"
+		"  crash vmlinux %s: bt (crash 8.0.4 or later for Linux 6.12)\n", core, core);
 }
 
 json_t *report_kernel_json(const struct session *s, const struct crashed_kernel *k, long note);
@@ -206,7 +241,7 @@ json_t *report_kernel_json(const struct session *s, const struct crashed_kernel 
 	json_object_set_new(o, "crashing_vcpu", k->crash_recorded && vcpu >= 0 ?
 				json_integer(vcpu) : json_null());
 	json_object_set_new(o, "vmcore_note", k->crash_recorded && note >= 0 ?
-				json_integer(note) : json_null());
+				json_integer(note + 1) : json_null());
 	json_object_set_new(o, "release", k->have_vi ? json_string(k->vi.release) : json_null());
 	json_object_set_new(o, "build_id", k->have_vi ? json_string(k->vi.build_id) :
 				json_null());
