@@ -34,10 +34,11 @@ static void put_text(FILE *out, const uint8_t *p, size_t len, int indent)
 	}
 }
 
-static void put_record(FILE *out, const struct printk_record *r)
+/* prefix: "" for dmesg; inspect indents its lines, continuation lines included */
+static void put_record(FILE *out, const char *prefix, const struct printk_record *r)
 {
-	int indent = fprintf(out, "[%5" PRIu64 ".%06" PRIu64 "] ", r->ts_nsec / 1000000000u,
-			     r->ts_nsec % 1000000000u / 1000u);
+	int indent = fprintf(out, "%s[%5" PRIu64 ".%06" PRIu64 "] ", prefix,
+			     r->ts_nsec / 1000000000u, r->ts_nsec % 1000000000u / 1000u);
 
 	put_text(out, r->text, r->len, indent);
 	fputc('\n', out);
@@ -46,7 +47,7 @@ static void put_record(FILE *out, const struct printk_record *r)
 void report_dmesg(FILE *out, const struct printk_log *log)
 {
 	for (size_t i = 0; i < log->n; i++)
-		put_record(out, &log->rec[i]);
+		put_record(out, "", &log->rec[i]);
 }
 
 /*
@@ -164,10 +165,8 @@ void report_kernel(FILE *out, const struct session *s, const struct crashed_kern
 	end = log_tail(&k->log, &first);
 	fprintf(out, "  kernel log: %zu records; records %zu-%zu of them:\n", k->log.n, first + 1,
 		end);
-	for (size_t i = first; i < end; i++) {
-		fputs("    ", out);
-		put_record(out, &k->log.rec[i]);
-	}
+	for (size_t i = first; i < end; i++)
+		put_record(out, "    ", &k->log.rec[i]);
 }
 
 void report_vmcore_hint(FILE *out, const struct session *s)
