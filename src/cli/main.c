@@ -424,6 +424,8 @@ static int cmd_run(struct cli *c, const struct warn_sink *w)
 		err = session_write(&s);
 	if (!err && c->run.verbose && c->run.vmcore)
 		report_vmcore_hint(stderr, &s);
+	if (!err && s.pr.enabled)
+		report_summary(stderr, &s);
 	session_close(&s);
 	return report_error(err);
 }

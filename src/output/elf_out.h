@@ -34,9 +34,14 @@ struct elfout_image {
 	uint64_t size;			/* file size; the caller commits with it */
 };
 
-/* Write img into fd (empty, opened for writing). Bytes not written read as zero. */
+/*
+ * Write img into fd (empty, opened for writing). Bytes not written read as
+ * zero. The segments' data stretches are added to pr (elfout_data_bytes()).
+ */
 struct mperr *elfout_write(const struct elfout_image *img, const struct overlay *ovl, int fd,
 			   struct progress *pr);
+/* The bytes elfout_write() reads and adds to its progress: the segments' data stretches. */
+uint64_t elfout_data_bytes(const struct elfout_image *img, const struct overlay *ovl);
 
 /*
  * List the ELF header, every program header and every note of the ELF file

@@ -99,10 +99,12 @@ struct mperr *session_open(struct session *s, const struct run_options *o,
 	struct mperr *err;
 
 	memset(s, 0, sizeof(*s));
+	s->start_ms = progress_now_ms();
 	s->crash_note = -1;
 	s->o = o;
 	s->w = w;
 	progress_init(&s->pr, !o->quiet && !o->json);
+	input_set_progress(&s->pr);	/* a gzip input's inflation */
 	err = snapshot_open(&s->snap, o->snapshot, o->format, w);
 	if (err)
 		return err;
@@ -181,6 +183,39 @@ static void note_of_crash(struct session *s, const struct vmcore *v)
 		}
 }
 
+static void add_written(struct session *s, const char *path, uint64_t size, uint64_t data)
+{
+	s->written[s->n_written++] = (struct session_output){ path, size, data };
+}
+
+/*
+ * One phase for all outputs: its total is every byte the writers will read
+ * from the snapshot and write, copies included (a preserved range is written
+ * at its source and at its destination), known before the first is written.
+ */
+static void start_progress(struct session *s, const struct vmcore *v, const struct fw_image *fw)
+{
+	uint64_t total = 0;
+	size_t n = 0;
+
+	s->n_written = 0;
+	if (s->o->output)
+		add_written(s, s->o->output, s->snap.ram.size,
+			    ovl_data_bytes(&s->ovl, 0, s->snap.ram.size));
+	if (s->o->vmcore)
+		add_written(s, s->o->vmcore, v->img.size, elfout_data_bytes(&v->img, &s->ovl));
+	if (s->o->firmware_out)
+		add_written(s, s->o->firmware_out, fw->len, fw->len);
+	for (unsigned i = 0; i < s->n_written; i++) {
+		total += s->written[i].data;
+		n += snprintf(s->pr_what + n, sizeof(s->pr_what) - n, "%s%s", i ? ", " : "writing ",
+			      s->written[i].path);
+		if (n >= sizeof(s->pr_what))
+			n = sizeof(s->pr_what) - 1;
+	}
+	progress_start(&s->pr, s->pr_what, total);
+}
+
 /* Every output goes to a temporary file; all are renamed only when all are written. */
 static struct mperr *write_outputs(struct session *s)
 {
@@ -195,6 +230,8 @@ static struct mperr *write_outputs(struct session *s)
 		err = plan_vmcore(s, &v);
 	if (!err && s->o->vmcore)
 		note_of_crash(s, &v);
+	if (!err)
+		start_progress(s, &v, &fw);
 	if (!err && s->o->output) {
 		err = outfile_open(&img, s->o->output);
 		if (!err)
@@ -210,7 +247,9 @@ static struct mperr *write_outputs(struct session *s)
 		err = outfile_open(&fwo, s->o->firmware_out);
 		if (!err)
 			err = mperr_in_file(fw_write(&fw, fwo.fd), s->o->firmware_out);
+		progress_add(&s->pr, fw.len);
 	}
+	progress_end(&s->pr);
 	if (!err && s->o->output)
 		err = outfile_commit(&img, s->snap.ram.size, s->o->fsync);
 	if (!err && s->o->vmcore)
@@ -221,7 +260,9 @@ static struct mperr *write_outputs(struct session *s)
 		outfile_abort(&img);
 		outfile_abort(&core);
 		outfile_abort(&fwo);
+		s->n_written = 0;
 	}
+	s->end_ms = progress_now_ms();
 	vmcore_free(&v);
 	fw_free(&fw);
 	return err;
@@ -280,5 +321,6 @@ void session_close(struct session *s)
 		snapshot_close(&s->snap);
 	dt_free(&s->dt);
 	ck_free(&s->kernel);
+	input_set_progress(NULL);
 	memset(s, 0, sizeof(*s));
 }

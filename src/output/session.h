@@ -34,6 +34,13 @@ struct run_options {
 	bool json;
 };
 
+/* An output written, for the summary line. */
+struct session_output {
+	const char *path;
+	uint64_t size;			/* file size */
+	uint64_t data;			/* bytes written (the rest are holes) */
+};
+
 struct session {
 	const struct run_options *o;
 	const struct warn_sink *w;
@@ -50,6 +57,10 @@ struct session {
 	struct crashed_kernel kernel;	/* what the snapshot says about the crashed kernel */
 	long crash_note;		/* the crashing CPU's NT_PRSTATUS note in the vmcore, or -1 */
 	unsigned n_cpu_notes;		/* NT_PRSTATUS notes in the vmcore */
+	char pr_what[160];		/* "writing post.img, vmcore" */
+	struct session_output written[3];	/* after session_write(): each output */
+	unsigned n_written;
+	int64_t start_ms, end_ms;	/* session_open() to the last output committed */
 };
 
 /* Open the snapshot(s) and read the tables. */

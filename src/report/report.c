@@ -159,3 +159,24 @@ void report_plan_verbose(FILE *out, const struct session *s)
 	print_tables(out, &s->t);
 	print_plan(out, s, NULL);
 }
+
+static void put_mib(FILE *out, uint64_t n)
+{
+	if (n >= (UINT64_C(10) << 20))
+		fprintf(out, "%" PRIu64 " MiB", n >> 20);
+	else
+		fprintf(out, "%.1f MiB", (double)n / (1 << 20));
+}
+
+void report_summary(FILE *out, const struct session *s)
+{
+	fputs("mpiplsim: wrote ", out);
+	for (unsigned i = 0; i < s->n_written; i++) {
+		fprintf(out, "%s%s (", i ? ", " : "", s->written[i].path);
+		put_mib(out, s->written[i].size);
+		fputs(", ", out);
+		put_mib(out, s->written[i].data);
+		fputs(" of data)", out);
+	}
+	fprintf(out, " in %.1f s\n", (double)(s->end_ms - s->start_ms) / 1000);
+}

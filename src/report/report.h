@@ -35,6 +35,8 @@ void report_compare(FILE *out, const struct cmp_session *s, bool json,
 		    const struct report_meta *m);
 /* The kernel log, one line per record exactly as makedumpfile --dump-dmesg writes it. */
 void report_dmesg(FILE *out, const struct printk_log *log);
+/* run on a terminal without -q: one line, what was written, sizes, time */
+void report_summary(FILE *out, const struct session *s);
 /* run -v after writing a vmcore: which note holds the crash, and how gdb, drgn, crash reach it */
 void report_vmcore_hint(FILE *out, const struct session *s);
 /* inspect: the crashed kernel (note: its NT_PRSTATUS note in the vmcore, or -1) */
