@@ -95,8 +95,8 @@ static void build(void)
 	st_u64(mem + PRB_GPA + 56, VA(DATA_GPA), false);
 	put_record(0, 1, 4, 0, 16, 1000, 5);
 	memcpy(mem + DATA_GPA + 8, "hello", 5);
-	put_record(1, 2, 5, 16, 32, 1500000000, 4);
-	memcpy(mem + DATA_GPA + 24, "a\nb\x01", 4);
+	put_record(1, 2, 5, 16, 32, 1500000000, 6);
+	memcpy(mem + DATA_GPA + 24, "a\nb\x01\x7f\xe2", 6);	/* DEL and UTF-8 escaped too */
 	put_record(2, 0, 6, 32, 48, 7, 3);
 }
 
@@ -156,7 +156,8 @@ START_TEST(records_as_makedumpfile_prints_them)
 	ck_assert_uint_eq(g.log.n, 2);
 	ck_assert_uint_eq(g.log.n_skipped, 1);
 	out = dmesg_text(&g);
-	ck_assert_str_eq(out, "[    0.000001] hello\n[    1.500000] a\n               b\\x01\n");
+	ck_assert_str_eq(out, "[    0.000001] hello\n[    1.500000] a\n               "
+			 "b\\x01\\x7f\\xe2\n");
 	free(out);
 	unload(&g);
 }
@@ -172,7 +173,7 @@ START_TEST(text_len_past_block_is_cut)
 	ck_assert_ptr_null(load(&g));
 	out = dmesg_text(&g);
 	ck_assert_str_eq(out, "[    0.000001] hello\\x00\\x00\\x00\n[    1.500000] a\n               "
-			 "b\\x01\n");
+			 "b\\x01\\x7f\\xe2\n");
 	free(out);
 	unload(&g);
 }
