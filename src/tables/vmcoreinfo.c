@@ -95,6 +95,7 @@ struct mperr *vmci_read_note(const struct ram_image *ram, uint64_t gpa, uint64_t
 			     struct vmcoreinfo *v)
 {
 	uint8_t h[NOTE_HDR + NAME_PADDED];
+	uint64_t limit;
 	uint8_t *desc;
 	uint32_t descsz;
 	struct mperr *err;
@@ -107,11 +108,13 @@ struct mperr *vmci_read_note(const struct ram_image *ram, uint64_t gpa, uint64_t
 		return mperr_at(mperr_input("VMCOREINFO note at 0x%" PRIx64 ": no note named "
 					    "VMCOREINFO there (n_namesz 0x%" PRIx32 ")", gpa,
 					    ld_le32(h)), gpa);
-	if (descsz > VMCI_MAX_TEXT || (max_len && descsz > max_len - sizeof(h)))
+	/* max_len (0: none) is what the pointer to the note said it spans, header included */
+	limit = VMCI_MAX_TEXT;
+	if (max_len && (max_len < sizeof(h) ? 0 : max_len - sizeof(h)) < limit)
+		limit = max_len < sizeof(h) ? 0 : max_len - sizeof(h);
+	if (descsz > limit)
 		return mperr_at(mperr_input("VMCOREINFO note at 0x%" PRIx64 ": n_descsz 0x%" PRIx32
-					    " exceeds 0x%" PRIx64, gpa, descsz,
-					    max_len && max_len - sizeof(h) < VMCI_MAX_TEXT ?
-					    max_len - sizeof(h) : (uint64_t)VMCI_MAX_TEXT), gpa);
+					    " exceeds 0x%" PRIx64, gpa, descsz, limit), gpa);
 	desc = malloc(descsz ? descsz : 1);
 	if (!desc)
 		return mperr_nomem();
@@ -129,8 +132,9 @@ struct mperr *vmci_read_note(const struct ram_image *ram, uint64_t gpa, uint64_t
 }
 
 struct scan {
+	const struct ram_image *ram;
 	struct vmcoreinfo *v;
-	uint64_t first;
+	bool got;		/* v holds the first note that could be read whole */
 	unsigned n;
 };
 
@@ -147,8 +151,16 @@ static struct mperr *scan_piece(void *ctx, uint64_t gpa, const uint8_t *data, ui
 		if (p - data >= NOTE_HDR && (size_t)(end - p) >= NAME_PADDED + strlen(FIRST_KEY) &&
 		    note_header(h, &big, &descsz) && descsz <= VMCI_MAX_TEXT &&
 		    !memcmp(p + NAME_PADDED, FIRST_KEY, strlen(FIRST_KEY))) {
-			if (!s->n++)
-				s->first = gpa + (uint64_t)(h - data);
+			s->n++;
+			if (!s->got) {
+				struct mperr *err = vmci_read_note(s->ram, gpa + (uint64_t)(h - data),
+								   0, s->v);
+
+				if (err == mperr_nomem())
+					return err;
+				s->got = !err;
+				mperr_free(err);	/* a note that cannot be read: the next */
+			}
 		}
 		p += NAME_SZ;
 	}
@@ -157,18 +169,18 @@ static struct mperr *scan_piece(void *ctx, uint64_t gpa, const uint8_t *data, ui
 
 struct mperr *vmci_scan(const struct ram_image *ram, struct vmcoreinfo *v)
 {
-	struct scan s = { v, 0, 0 };
-	struct mperr *err = ram_walk_data(ram, 0, ram->size, scan_piece, &s);
+	struct scan s = { ram, v, false, 0 };
+	struct mperr *err;
 
 	memset(v, 0, sizeof(*v));
-	if (err)
-		return err;
-	if (!s.n)
-		return mperr_input("no VMCOREINFO note (\"VMCOREINFO\" followed by OSRELEASE=) in "
-				   "guest RAM");
-	err = vmci_read_note(ram, s.first, 0, v);
-	if (err)
-		return err;
+	err = ram_walk_data(ram, 0, ram->size, scan_piece, &s);
+	if (err || !s.got) {
+		if (s.got)
+			vmci_free(v);
+		return err ? err : mperr_input("no VMCOREINFO note (\"VMCOREINFO\" followed by "
+					       "OSRELEASE=) in guest RAM%s",
+					       s.n ? " that can be read whole" : "");
+	}
 	v->source = VMCI_SCAN;
 	v->n_candidates = s.n;
 	return NULL;
