@@ -27,7 +27,7 @@ static void put_text(FILE *out, const uint8_t *p, size_t len, int indent)
 
 		if (c == '\n')
 			fprintf(out, "\n%-*s", indent, "");
-		else if ((c >= 0x20 && c < 0x7f) || c == '\t' || c == '\v' || c == '\f' || c == '\r')
+		else if ((c >= 0x20 && c < 0x7f) || (c >= '\t' && c <= '\r'))	/* isspace() */
 			fputc(c, out);
 		else
 			fprintf(out, "\\x%02x", c);
@@ -127,8 +127,8 @@ static void print_crash(FILE *out, const struct session *s, const struct crashed
 		fprintf(out, "  crash     none recorded\n");
 		return;
 	}
-	fprintf(out, "  fadump    registered: opal_fadump_mem_struct at 0x%" PRIx64 " (kernel tag), "
-		"%u of %u regions registered\n", k->fdm_gpa, k->registered_regions,
+	fprintf(out, "  fadump    registered: opal_fadump_mem_struct at 0x%" PRIx64
+		" (kernel tag), %u of %u regions registered\n", k->fdm_gpa, k->registered_regions,
 		k->region_cnt);
 	fprintf(out, "  crash info header at 0x%" PRIx64 ": %s", k->fdh_gpa, magic_name(k->magic));
 	if (k->magic == KF_FADMPSIG)
@@ -181,15 +181,15 @@ void report_vmcore_hint(FILE *out, const struct session *s)
 			"no crash recorded");
 		return;
 	}
-	fprintf(out, "mpiplsim: %s: the crash ran on PIR 0x%" PRIx32 ", NT_PRSTATUS note %ld of %u; "
-		"to reach it:\n", core, k->crashing_cpu, s->crash_note + 1, s->n_cpu_notes);
+	fprintf(out, "mpiplsim: %s: the crash ran on PIR 0x%" PRIx32 ", NT_PRSTATUS note %ld of "
+		"%u; to reach it:\n", core, k->crashing_cpu, s->crash_note + 1, s->n_cpu_notes);
 	if (s->o->vmcore_pids_pir)
 		fprintf(out, "  gdb-multiarch vmlinux %s -ex 'thread %ld' -ex bt\n", core,
 			s->crash_note + 1);
 	else
-		fprintf(out, "  gdb: every note has pr_pid 0 as Linux writes it, so gdb shows one "
-			"thread; write the vmcore with --vmcore-pids=pir, then gdb-multiarch vmlinux "
-			"%s -ex 'thread %ld' -ex bt\n", core, s->crash_note + 1);
+		fprintf(out, "  gdb: every note has pr_pid 0 as Linux writes it, so gdb shows "
+			"one thread; write the vmcore with --vmcore-pids=pir, then gdb-multiarch "
+			"vmlinux %s -ex 'thread %ld' -ex bt\n", core, s->crash_note + 1);
 	fprintf(out, "  drgn -c %s -s vmlinux: prog.crashed_thread().stack_trace() (drgn 0.0.22 "
 		"unwinds two frames only: it takes LR as the PC of a kernel NT_PRSTATUS note)\n"
 		"  crash vmlinux %s: bt (crash 8.0.4 or later for Linux 6.12)\n", core, core);

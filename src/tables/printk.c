@@ -12,7 +12,7 @@
 #define SV_ID_MASK		(~(UINT64_C(3) << SV_FLAGS_SHIFT))
 #define SV_COMMITTED		1u
 #define SV_FINALIZED		2u
-#define MAX_COUNT_BITS		24u	/* 16M descriptors; the kernel's are count_bits < 20 */
+#define MAX_COUNT_BITS		24u	/* 16M descriptors; the kernel uses < 20 */
 #define MAX_SIZE_BITS		31u	/* LOG_BUF_LEN_MAX is 1 << 31 */
 #define ULONG_SIZE		8u	/* ppc64 */
 
@@ -226,8 +226,8 @@ static struct mperr *read_header(const struct ram_image *ram, const struct vmcor
 	free(h);
 	if (log->count_bits > MAX_COUNT_BITS || log->size_bits > MAX_SIZE_BITS ||
 	    log->size_bits < 4)
-		return mperr_input("printk ring buffer at 0x%016" PRIx64 ": count_bits %u, size_bits "
-				   "%u (at most %u and %u)", log->prb_va, log->count_bits,
+		return mperr_input("printk ring buffer at 0x%016" PRIx64 ": count_bits %u, "
+				   "size_bits %u (at most %u and %u)", log->prb_va, log->count_bits,
 				   log->size_bits, MAX_COUNT_BITS, MAX_SIZE_BITS);
 	r->count = UINT64_C(1) << log->count_bits;
 	r->size = UINT64_C(1) << log->size_bits;

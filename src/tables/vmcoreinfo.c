@@ -12,7 +12,8 @@
 #define NAME			"VMCOREINFO"	/* n_namesz 11 with its NUL, 12 padded */
 #define NAME_SZ			11u
 #define NAME_PADDED		12u
-#define FIRST_KEY		"OSRELEASE="	/* crash_save_vmcoreinfo_init() writes it first */
+/* crash_save_vmcoreinfo_init() writes OSRELEASE first */
+#define FIRST_KEY		"OSRELEASE="
 #define EHDR_SIZE		64u
 #define PHDR_SIZE		56u
 #define PT_NOTE_		4u
@@ -153,8 +154,8 @@ static struct mperr *scan_piece(void *ctx, uint64_t gpa, const uint8_t *data, ui
 		    !memcmp(p + NAME_PADDED, FIRST_KEY, strlen(FIRST_KEY))) {
 			s->n++;
 			if (!s->got) {
-				struct mperr *err = vmci_read_note(s->ram, gpa + (uint64_t)(h - data),
-								   0, s->v);
+				uint64_t at = gpa + (uint64_t)(h - data);
+				struct mperr *err = vmci_read_note(s->ram, at, 0, s->v);
 
 				if (err == mperr_nomem())
 					return err;
@@ -198,11 +199,12 @@ static struct mperr *elf_notes(const uint8_t *p, uint64_t len, bool big, uint64_
 		if (!namesz || nl + dl > len - o - NOTE_HDR)
 			return NULL;	/* the end of the notes, as Linux reads them */
 		if (namesz == NAME_SZ && !memcmp(p + o + NOTE_HDR, NAME, NAME_SZ)) {
+			uint64_t at = foff + o;
+
 			if (descsz > VMCI_MAX_TEXT)
 				return mperr_at(mperr_input("VMCOREINFO note at file offset 0x%" PRIx64
 							    ": n_descsz 0x%" PRIx32 ", more than 0x%x",
-							    foff + o, descsz, VMCI_MAX_TEXT),
-						foff + o);
+							    at, descsz, VMCI_MAX_TEXT), at);
 			v->big = big;
 			v->source = VMCI_ELF_NOTE;
 			v->where = foff + o;

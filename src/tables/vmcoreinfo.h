@@ -17,13 +17,14 @@
 #include "core/err.h"
 #include "core/ram_image.h"
 
-#define VMCI_MAX_TEXT		0x10000u	/* VMCOREINFO_BYTES is one page; 64K pages at most */
+/* VMCOREINFO_BYTES is one page: 64 KiB at most on ppc64 */
+#define VMCI_MAX_TEXT		0x10000u
 
 enum vmci_source { VMCI_NONE, VMCI_ELF_NOTE, VMCI_AT_ADDRESS, VMCI_SCAN };
 
 struct vmcoreinfo {
 	enum vmci_source source;
-	uint64_t where;			/* file offset (ELF note) or gpa of the note header */
+	uint64_t where;			/* ELF note: file offset; else gpa of the note */
 	bool big;			/* byte order of the note, hence of the kernel */
 	char *text;			/* descsz bytes, NUL added; malloc'ed */
 	size_t len;
