@@ -21,8 +21,19 @@ static bool why(struct mperr *err, char *buf, size_t len)
 	return true;
 }
 
-static void load_fadump(struct crashed_kernel *k, const struct overlay *ovl,
-			const struct mpipl_tables *t, struct kernel_fadump *kf, bool *kf_ok)
+/* True if a RAM block of the snapshot holds gpa (a vmcore leaves fadump's reservation out). */
+static bool in_snapshot(const struct snapshot *snap, uint64_t gpa)
+{
+	for (size_t i = 0; i < snap->n_blocks; i++)
+		if (snap->blocks[i].is_ram && gpa >= snap->blocks[i].gpa &&
+		    gpa - snap->blocks[i].gpa < snap->blocks[i].len)
+			return true;
+	return !snap->n_blocks;
+}
+
+static void load_fadump(struct crashed_kernel *k, const struct snapshot *snap,
+			const struct overlay *ovl, const struct mpipl_tables *t,
+			struct kernel_fadump *kf, bool *kf_ok)
 {
 	struct mperr *err;
 
@@ -39,6 +50,13 @@ static void load_fadump(struct crashed_kernel *k, const struct overlay *ovl,
 		snprintf(k->fadump_why, sizeof(k->fadump_why), "MPIPL metadata at 0x%" PRIx64
 			 ": kernel tag is 0, the kernel never registered fadump metadata",
 			 t->meta.gpa);
+		return;
+	}
+	if (!in_snapshot(snap, k->kernel_tag)) {
+		k->fadump = CK_UNREADABLE;
+		snprintf(k->fadump_why, sizeof(k->fadump_why), "kernel tag 0x%" PRIx64 ": no memory "
+			 "of the snapshot there (a vmcore leaves fadump's reservation out)",
+			 k->kernel_tag);
 		return;
 	}
 	err = kf_load(ovl, k->kernel_tag, kf, NULL);
@@ -163,7 +181,7 @@ struct mperr *ck_load(struct crashed_kernel *k, const struct snapshot *snap,
 	err = ovl_init(&ovl, &snap->ram);	/* the crash moment, as the kernel left it */
 	if (err)
 		return err;
-	load_fadump(k, &ovl, t, &kf, &kf_ok);
+	load_fadump(k, snap, &ovl, t, &kf, &kf_ok);
 	err = find_vmcoreinfo(k, snap, &ovl, &kf, kf_ok);
 	kf_free(&kf);
 	ovl_free(&ovl);

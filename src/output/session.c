@@ -87,6 +87,9 @@ static struct mperr *check_crash(struct session *s)
 		warnf(s->w, "no crash recorded (fadump is registered, but the crash info header at "
 		      "0x%" PRIx64 " names no crashing CPU: the snapshot was taken before a crash): "
 		      "the vmcore will show no crashed CPU", k->fdh_gpa);
+	else if (k->fadump == CK_UNREADABLE)
+		warnf(s->w, "no crash recorded that can be read (fadump: %s): the vmcore will show no "
+		      "crashed CPU", k->fadump_why);
 	else
 		warnf(s->w, "no crash recorded (fadump %s): the vmcore will show no crashed CPU",
 		      k->fadump_why);
