@@ -124,6 +124,10 @@ assert b["name"] == "\\x1b[2J\\x0a\\xff\\\\", b' "$T/out" && ok || bad "JSON blo
 	# VMCOREINFO text of a vmcore, as inspect describes its notes
 	run 0 - -- inspect "$I/vmcore-osrelease.elf"
 	has "$T/out" 'note VMCOREINFO type 0 size 0xd6a OSRELEASE \x1b]0;\x07\x1b[31m\xff\\\x1b] PAGESIZE 65536'
+	# dmesg -v names the release (stdout is makedumpfile's format: \t \v \f \r pass there)
+	"$MPIPLSIM" dmesg -v "$I/vmcore-osrelease.elf" >/dev/null 2>"$T/err"
+	[ $? = 0 ] && [ "$(unsafe "$T/err")" = 0 ] && grep -q "^mpiplsim: .*: Linux " "$T/err" && ok ||
+		bad "dmesg -v: $(cat -v "$T/err")"
 	# compare: a file name that is an escape sequence
 	ln -s "$I/real-block-red.mig" "$T/"$'\e[31m'"A.mig"
 	run 0 - -- compare "$T/"$'\e[31m'"A.mig" "$I/real-block-red.mig"

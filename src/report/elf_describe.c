@@ -15,6 +15,7 @@
 #include "core/bytes.h"
 #include "core/text.h"
 #include "output/elf_out.h"
+#include "tables/vmcoreinfo.h"
 
 static struct mperr *elf_fail(const char *what)
 {
