@@ -61,7 +61,7 @@ static struct map map_file(const char *path)
 static void unmap(struct map *m)
 {
 	if (m->len)
-		munmap((void *)m->p, m->len);
+		munmap((void *)(uintptr_t)m->p, m->len);
 	m->p = NULL;
 	m->len = 0;
 }
