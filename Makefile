@@ -104,16 +104,15 @@ TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)
 layers:
 	@tools/check-layers.sh $(STAGES)
 
-# Check suites, then the command-line, golden (with JSON schemas) and progress tests.
+# Check suites, then the command-line, golden (with JSON schemas) and progress tests. Each
+# program ends with "N passed, N failed, N skipped" (tests/lib.sh, check_run() in
+# tests/lib_fixture.c); a test that cannot run is counted as skipped, never as passed.
 check: layers $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; $(TESTENV); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
-	tests/cli.sh; \
-	tests/golden.sh; \
-	tests/progress_tmux.sh; \
-	tests/faults.sh; \
-	tests/clients.sh $(FXDIR) $(FIXTURES); \
-	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+	for t in cli golden progress_tmux faults; do echo "== tests/$$t.sh"; tests/$$t.sh; done; \
+	echo "== tests/clients.sh (v7.0)"; tests/clients.sh $(FXDIR) $(FIXTURES); \
+	echo "== tests/clients.sh (master)"; tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
 
 # Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
 golden: $(B)/mpiplsim fixtures

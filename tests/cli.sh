@@ -6,10 +6,7 @@ set -u
 : "${MPIPLSIM:?run through make check}" "${MPIPLSIM_FIXTURES:?run through make check}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # expect STATUS REGEX -- ARGS...: run, check the exit status and that stderr matches
 expect() {
@@ -243,7 +240,7 @@ if [ -r "$LID" ]; then
 	no_output "$T/h.lid"
 	rm -f "$T"/*.lid
 else
-	echo "SKIP: --firmware tests: no $LID (qemu-system-data)"
+	skipped "--firmware tests: no $LID (qemu-system-data)"
 fi
 
 # usage errors exit 2
@@ -255,5 +252,4 @@ expect 0 "" -- --version
 expect 3 "cannot open" -- "$T/missing.raw" -o "$T/x.img" --no-registers
 expect 3 "cannot create" -- "$MPIPLSIM_FIXTURES/crash.raw" -o "$T/no/such/dir/x.img" --no-registers
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

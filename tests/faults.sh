@@ -7,9 +7,7 @@
 set -u
 : "${MPIPLSIM:?run through make check}" "${MPIPLSIM_FIXTURES:?run through make check}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-faults.XXXXXX")
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cleanup() { umount "$T/ro" "$T/full" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
@@ -20,9 +18,7 @@ leftovers() { # DIR: nothing named out.* may remain
 }
 
 if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=1m,ro none "$T/ro" 2>/dev/null && ! { mkdir -p "$T/ro" && mount -t tmpfs -o size=1m,ro none "$T/ro"; } 2>/dev/null; then
-	echo "SKIP: faults.sh needs root and tmpfs mounts"
-	echo "faults: 0 passed, 0 failed"
-	exit 0
+	skip_all "faults.sh needs root and tmpfs mounts"
 fi
 
 # 1. a read-only output directory: I/O error, exit 3, nothing created
@@ -71,5 +67,4 @@ grep -q "interrupted" "$T/int.err" && ok || bad "SIGINT: message: $(cat "$T/int.
 leftovers "$T"
 
 [ "$(md5sum <"$raw")" = "$sum" ] && ok || bad "input modified"
-echo "faults: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
