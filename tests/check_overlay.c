@@ -140,15 +140,6 @@ static void random_range(struct rng *r, const struct overlay *o, uint64_t *gpa, 
 	*len = g == size ? 0 : rng_len(r, size - g);
 }
 
-static void assert_input_error(struct mperr *err, uint64_t gpa)
-{
-	ck_assert_ptr_nonnull(err);
-	ck_assert_int_eq(err->kind, MPERR_INPUT);
-	ck_assert(err->has_off);
-	ck_assert_uint_eq(err->off, gpa);
-	mperr_free(err);
-}
-
 /* A range that is not inside RAM: past the end, or wrapping past 2^64. */
 static void hostile_range(struct rng *r, uint64_t size, uint64_t *gpa, uint64_t *len)
 {
@@ -240,12 +231,12 @@ START_TEST(random_operations_match_the_model)
 			memcpy(before, o.seg, n * sizeof(*before));
 			hostile_range(&r, m.size, &gpa, &len);
 			/* the source is checked first */
-			assert_input_error(ovl_copy(&o, gpa, 0, len),
-					   ram_contains(&m.ram, 0, len) ? gpa : 0);
-			assert_input_error(ovl_copy(&o, 0, gpa, len), gpa);
-			assert_input_error(ovl_write(&o, gpa, b, len), gpa);
-			assert_input_error(ovl_read(&o, gpa, b, len), gpa);
-			assert_input_error(ovl_walk_data(&o, gpa, len, walk_piece, NULL), gpa);
+			assert_input_error_at(ovl_copy(&o, gpa, 0, len),
+					      ram_contains(&m.ram, 0, len) ? gpa : 0);
+			assert_input_error_at(ovl_copy(&o, 0, gpa, len), gpa);
+			assert_input_error_at(ovl_write(&o, gpa, b, len), gpa);
+			assert_input_error_at(ovl_read(&o, gpa, b, len), gpa);
+			assert_input_error_at(ovl_walk_data(&o, gpa, len, walk_piece, NULL), gpa);
 			assert_segments_equal(&o, before, n);
 			free(before);
 			refused++;
@@ -350,9 +341,9 @@ START_TEST(empty_operations_and_empty_ram)
 	ck_assert_ptr_null(ovl_init(&o, &ram));
 	ck_assert_uint_eq(o.n, 0);
 	ck_assert_ptr_null(ovl_read(&o, 0, b, 0));
-	assert_input_error(ovl_write(&o, 0, b, 1), 0);
-	assert_input_error(ovl_copy(&o, 0, 0, 1), 0);
-	assert_input_error(ovl_read(&o, 0, b, 1), 0);
+	assert_input_error_at(ovl_write(&o, 0, b, 1), 0);
+	assert_input_error_at(ovl_copy(&o, 0, 0, 1), 0);
+	assert_input_error_at(ovl_read(&o, 0, b, 1), 0);
 	ovl_free(&o);
 	ram_free(&ram);
 }

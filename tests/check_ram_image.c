@@ -179,51 +179,38 @@ START_TEST(walk_stops_at_the_first_error)
 }
 END_TEST
 
-static void assert_range_error(struct mperr *err, uint64_t gpa)
-{
-	ck_assert_ptr_nonnull(err);
-	ck_assert_int_eq(err->kind, MPERR_INPUT);
-	ck_assert(err->has_off);
-	ck_assert_uint_eq(err->off, gpa);
-	mperr_free(err);
-}
-
 /* Past the end, wrapping past 2^64, huge: input errors that read and add nothing. */
 START_TEST(hostile_ranges_are_input_errors)
 {
-	static const struct {
-		uint64_t gpa, len;	/* gpa ~0 below means "size" */
+	const uint64_t size = 0x10000;
+	const struct {
+		uint64_t gpa, len;
 	} bad[] = {
-		{ ~0ULL, 1 }, { 0, ~0ULL }, { 1, ~0ULL }, { ~0ULL, ~0ULL }, { 0x8000000000000000ULL,
-		0x8000000000000000ULL }, { 0xffffffffffff0000ULL, 0x20000 }, { 0x10000, 0 },
+		{ ~0ULL, 1 }, { 0, ~0ULL }, { 1, ~0ULL }, { ~0ULL, ~0ULL },
+		{ 0x8000000000000000ULL, 0x8000000000000000ULL },	/* the sum wraps to 0 */
+		{ 0xffffffffffff0000ULL, 0x20000 },			/* to 0x10000 */
+		{ size + 1, 0 }, { size, 1 }, { size - 1, 2 }, { size - 2, 3 }, { 0, size + 1 },
 	};
 	struct rng r = { test_seed(_i) };
 	struct ram_model m;
 	uint8_t buf[16];
 
-	model_build(&m, &r, 0x10000);
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]) + 3; i++) {
-		uint64_t gpa, len;
+	model_build(&m, &r, size);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t gpa = bad[i].gpa, len = bad[i].len;
 		size_t n = m.ram.n;
 		struct walk w = { &m, 0, 0, 0, 0, NULL };
 
-		if (i < sizeof(bad) / sizeof(bad[0])) {
-			gpa = bad[i].gpa == 0x10000 ? m.size + 1 : bad[i].gpa;
-			len = bad[i].len;
-		} else {	/* just past the end */
-			gpa = m.size - (i - sizeof(bad) / sizeof(bad[0]));
-			len = i - sizeof(bad) / sizeof(bad[0]) + 1;
-		}
 		ck_assert(!ram_contains(&m.ram, gpa, len));
-		assert_range_error(ram_check_range(&m.ram, gpa, len), gpa);
+		assert_input_error_at(ram_check_range(&m.ram, gpa, len), gpa);
 		memset(buf, 0x5a, sizeof(buf));
 		/* refused before a byte is written: buf is far smaller than most of these */
-		assert_range_error(ram_read(&m.ram, gpa, buf, len), gpa);
+		assert_input_error_at(ram_read(&m.ram, gpa, buf, len), gpa);
 		for (size_t k = 0; k < sizeof(buf); k++)
 			ck_assert_uint_eq(buf[k], 0x5a);
-		assert_range_error(ram_walk_data(&m.ram, gpa, len, walk_piece, &w), gpa);
+		assert_input_error_at(ram_walk_data(&m.ram, gpa, len, walk_piece, &w), gpa);
 		ck_assert_uint_eq(w.calls, 0);
-		assert_range_error(ram_add(&m.ram, gpa, len, m.backing), gpa);
+		assert_input_error_at(ram_add(&m.ram, gpa, len, m.backing), gpa);
 		ck_assert_uint_eq(m.ram.n, n);
 	}
 	/* the edges themselves are fine */
@@ -262,7 +249,7 @@ START_TEST(partial_overlaps_are_input_errors)
 						   zero_b ? NULL : data + 0x800));
 			err = ram_finish(&ram);
 			/* a zero add over data is recorded too, so it overlaps the same way */
-			assert_range_error(err, first);
+			assert_input_error_at(err, first);
 			ram_free(&ram);
 		}
 	}
@@ -300,7 +287,7 @@ START_TEST(zero_adds)
 	ram_init(&ram, 0);
 	ck_assert_ptr_null(ram_finish(&ram));
 	ck_assert_ptr_null(ram_read(&ram, 0, b, 0));
-	assert_range_error(ram_read(&ram, 0, b, 1), 0);
+	assert_input_error_at(ram_read(&ram, 0, b, 1), 0);
 	ram_free(&ram);
 }
 END_TEST

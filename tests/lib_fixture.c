@@ -106,6 +106,15 @@ int check_run(Suite *s)
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+void assert_input_error_at(struct mperr *err, uint64_t off)
+{
+	ck_assert_ptr_nonnull(err);
+	ck_assert_int_eq(err->kind, MPERR_INPUT);
+	ck_assert(err->has_off);
+	ck_assert_uint_eq(err->off, off);
+	mperr_free(err);
+}
+
 /* ------------------------------------------------------------ RAM comparison */
 
 #define CMP_CHUNK (1u << 20)

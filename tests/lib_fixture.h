@@ -41,6 +41,10 @@ int check_run(struct Suite *s);
 void test_skip(const char *test, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define TEST_SKIP(...) do { test_skip(__func__, __VA_ARGS__); return; } while (0)
 
+/* err is an input error at offset (or gpa) off; frees it. */
+struct mperr;
+void assert_input_error_at(struct mperr *err, uint64_t off);
+
 /* ---- RAM comparison (holes read as zero) ---- */
 
 struct gpa_range {

@@ -7,6 +7,7 @@
 #ifndef MPIPLSIM_TEST_MODEL_H
 #define MPIPLSIM_TEST_MODEL_H
 
+#include <check.h>
 #include <stddef.h>
 #include <stdint.h>
 
