@@ -6,7 +6,7 @@
 # which a segment differs must lie where the capture boot itself writes.
 # Inputs: MPIPLSIM (binary), MPIPLSIM_SHARED (../shared/fixtures: vmlinux.xz,
 # initramfs.cpio.gz), MPIPLSIM_FIXTURES (build/fixtures: crash.mig), MPIPLSIM_SKIBOOT
-# (default QEMU's /usr/share/qemu/skiboot.lid). Prints SKIP and exits 0 when QEMU or a
+# (default QEMU's /usr/share/qemu/skiboot.lid). Counts a skip and exits 0 when QEMU or a
 # tool is missing. About 2 minutes on 2 cores (timeout: CAPTURE_BOOT_TIMEOUT, 480 s).
 # The master guest's skiboot.lid is not shipped; MPIPLSIM_SKIBOOT_MASTER=<a skiboot built
 # from the commit in master/versions.txt> boots that guest too (2-3 more minutes). A
@@ -19,16 +19,15 @@ MPIPLSIM=${MPIPLSIM:-$HERE/build/mpiplsim}
 SHARED=${MPIPLSIM_SHARED:-$HERE/../shared/fixtures}
 FIX=${MPIPLSIM_FIXTURES:-$HERE/build/fixtures}
 LID=${MPIPLSIM_SKIBOOT:-/usr/share/qemu/skiboot.lid}
-
-skip() { echo "capture_boot: SKIP: $*"; exit 0; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 for t in qemu-system-ppc64 gdb-multiarch fdtput fdtget powerpc64le-linux-gnu-objcopy cpio gzip xz python3; do
-	command -v "$t" >/dev/null || skip "no $t (apt-get install qemu-system-ppc gdb-multiarch device-tree-compiler binutils-powerpc64le-linux-gnu cpio)"
+	command -v "$t" >/dev/null || skip_all "capture_boot: no $t (apt-get install qemu-system-ppc gdb-multiarch device-tree-compiler binutils-powerpc64le-linux-gnu cpio)"
 done
-[ -r "$LID" ] || skip "no $LID (qemu-system-data)"
+[ -r "$LID" ] || skip_all "capture_boot: no $LID (qemu-system-data)"
 for f in "$SHARED/vmlinux.xz" "$SHARED/initramfs.cpio.gz" "$FIX/crash.mig"; do
-	[ -r "$f" ] || skip "no $f"
+	[ -r "$f" ] || skip_all "capture_boot: no $f"
 done
-[ -x "$MPIPLSIM" ] || { echo "capture_boot: FAIL: no binary $MPIPLSIM (make)"; exit 1; }
+[ -x "$MPIPLSIM" ] || { bad "capture_boot: no binary $MPIPLSIM (make)"; finish; }
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-capture.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -56,11 +55,10 @@ boot() {
 	return "$rc"
 }
 
-boot "" "$LID"
-rc=$?
+boot "" "$LID" && ok || bad "capture_boot: v7.0/ (above)"
 if [ -n "${MPIPLSIM_SKIBOOT_MASTER:-}" ]; then
-	boot master/ "$MPIPLSIM_SKIBOOT_MASTER" || rc=$?
+	boot master/ "$MPIPLSIM_SKIBOOT_MASTER" && ok || bad "capture_boot: master/ (above)"
 else
-	echo "capture_boot: master/: SKIP: its skiboot.lid is not shipped (MPIPLSIM_SKIBOOT_MASTER)"
+	skipped "capture_boot: master/: its skiboot.lid is not shipped (MPIPLSIM_SKIBOOT_MASTER)"
 fi
-exit "$rc"
+finish
