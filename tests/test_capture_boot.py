@@ -1,6 +1,8 @@
 """Unit tests of tools/capture_boot's pure helpers (python3 -m unittest tests/test_capture_boot.py;
 `make check-py`). Inputs are built here byte by byte; the numbers are those of the real guests
 (../shared/fixtures: v7.0/6.1, linux-6.12, p10-2chip) where one is named."""
+import hashlib
+import io
 import os
 import struct
 import sys
@@ -9,7 +11,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
 
 from capture_boot import elfcore, fadump, machine, regions, results  # noqa: E402
-from capture_boot.main import Finding, State, exit_status  # noqa: E402
+from capture_boot.main import Finding, State, exit_status, md5_range  # noqa: E402
 
 
 # --------------------------------------------------------------- builders
@@ -436,6 +438,17 @@ class TestRegions(unittest.TestCase):
         # a tailer whose block follows nothing known is reported, not excused
         odd = [regions.free_block(0, 0x60000000, 0, struct.pack(">Q", 1 << 40), self.RSV)]
         self.assertFalse(regions.classify(0x5ffffff8, 0x60000000, self.OPAL, self.RSV, odd).expected)
+
+
+class TestMd5(unittest.TestCase):
+    def test_chunks_and_segment(self):
+        f = io.BytesIO(b"xx" + b"aaab" + b"b")
+        seg, chunks = md5_range(f, 2, 5, 2)
+        md5 = lambda b: hashlib.md5(b).hexdigest()  # noqa: E731
+        self.assertEqual(chunks, [md5(b"aa"), md5(b"ab"), md5(b"b")])
+        self.assertEqual(seg, md5("".join(chunks).encode()))
+        # past the end of a sparse file: zeros
+        self.assertEqual(md5_range(io.BytesIO(b""), 0, 3, 2)[1], [md5(bytes(2)), md5(bytes(1))])
 
 
 class TestExitStatus(unittest.TestCase):

@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # /init of the capture boot (tools/capture-boot, mpipl.md §11): the fadump state, the
 # reserved ranges of this boot's device tree, /proc/vmcore's headers, notes and an md5 per
-# PT_LOAD and per chunk; then it waits for the host's "poweroff".
+# chunk of each PT_LOAD (and per PT_LOAD, of its chunks' md5s), each byte read once; then it
+# waits for the host's "poweroff".
 # Result lines are printed twice with fixed-width fields: the console now and then repeats
 # a character, and the host keeps a copy that parses (tools/capture_boot/results.py).
 # Every read of /proc/vmcore is dd with byte offsets and counts (iflag=skip_bytes,count_bytes,
@@ -59,19 +60,23 @@ else
         awk -v i=$i '{ gsub(/ /, ""); l = sprintf("CB-NOTE %02d %06d %s", i, NR - 1, $0); print l; print l }'
     fi
     if [ "$t" = 1 ]; then
-      m=$(bytes $off $fsz | md5sum | cut -c1-32)
-      twice "$(printf 'CB-SEG %02d off=%016x size=%016x md5=%s' $i $off $fsz $m)"
+      # one read: an md5 per chunk; the segment's md5 is that of its chunks' md5s (32 hex
+      # digits each, nothing between), which the host computes the same way
+      : > /tmp/seg
       k=0; c=0
       while [ $c -lt $fsz ]; do
         n=$((fsz - c)); [ $n -gt $CHUNK ] && n=$CHUNK
         m=$(bytes $((off + c)) $n | md5sum | cut -c1-32)
         twice "$(printf 'CB-CHUNK %02d %06d %s' $i $k $m)"
+        printf %s $m >> /tmp/seg
         k=$((k + 1)); c=$((c + n))
       done
+      m=$(md5sum < /tmp/seg | cut -c1-32)
+      twice "$(printf 'CB-SEG %02d off=%016x size=%016x md5=%s' $i $off $fsz $m)"
     fi
     i=$((i + 1))
   done
-  echo "CB: read /proc/vmcore twice in $(($(date +%s) - t0)) s"
+  echo "CB: read /proc/vmcore in $(($(date +%s) - t0)) s"
 fi
 echo "CB: DONE"
 while read -t 900 cmd; do
