@@ -382,6 +382,14 @@ class TestResults(unittest.TestCase):
         self.assertEqual(results.diff_ranges(a, bytes(b)), [(3, 11), (60, 62)])
         self.assertEqual(results.diff_ranges(a, bytes(b), gap=2), [(3, 4), (10, 11), (60, 62)])
         self.assertEqual(results.diff_ranges(a, a), [])
+        # ranges across and after equal 4 KiB blocks, merged across a block boundary
+        a = bytes(3 * 4096)
+        b = bytearray(a)
+        b[4090:4100] = b"\1" * 10
+        b[3 * 4096 - 1] = 1
+        self.assertEqual(results.diff_ranges(a, bytes(b)), [(4090, 4100), (12287, 12288)])
+        b[4110] = 1
+        self.assertEqual(results.diff_ranges(a, bytes(b)), [(4090, 4111), (12287, 12288)])
         with self.assertRaises(ValueError):
             results.diff_ranges(a, a[:-1])
 
