@@ -304,6 +304,15 @@ def compare(a, rep, res, ex, q, work):
         explain(a, rep, diffs, ex, q, work, res)
 
 
+@dataclass
+class Group:
+    """Differing ranges that share one explanation (regions.Verdict.what)."""
+    expected: bool
+    ranges: list = field(default_factory=list)  # (start, end, capture boot, post image, steady)
+    bytes: int = 0
+    moving: int = 0                             # ranges that changed after the guest read them
+
+
 def explain(a, rep, diffs, ex, q, work, res):
     """Byte ranges behind each differing chunk, from the paused guest's memory."""
     rsv = res.reserved()
@@ -329,19 +338,18 @@ def explain(a, rep, diffs, ex, q, work, res):
         steady = hashlib.md5(now).hexdigest() == guest_md5
         for s, e in diff_ranges(now, want):
             v = regions.classify(phys + s, phys + e, ex.opal, rsv, blocks)
-            g = groups.setdefault(v.what, {"ok": v.expected, "ranges": [], "bytes": 0,
-                                           "moving": 0})
-            g["ranges"].append((phys + s, phys + e, now[s:e], want[s:e], steady))
-            g["bytes"] += e - s
-            g["moving"] += 0 if steady else 1
+            g = groups.setdefault(v.what, Group(v.expected))
+            g.ranges.append((phys + s, phys + e, now[s:e], want[s:e], steady))
+            g.bytes += e - s
+            g.moving += 0 if steady else 1
     bad = 0
-    for key, g in sorted(groups.items(), key=lambda kv: kv[1]["ranges"][0][0]):
-        r = g["ranges"]
+    for key, g in sorted(groups.items(), key=lambda kv: kv[1].ranges[0][0]):
+        r = g.ranges
         rep.say("  %s %d bytes in %d ranges 0x%x..0x%x, %s%s" % (
-            "expected:   " if g["ok"] else "UNEXPLAINED:", g["bytes"], len(r), r[0][0],
-            r[-1][1], key, "; %d ranges changed again after the guest read them" % g["moving"]
-            if g["moving"] else ""))
-        if g["ok"]:
+            "expected:   " if g.expected else "UNEXPLAINED:", g.bytes, len(r), r[0][0],
+            r[-1][1], key, "; %d ranges changed again after the guest read them" % g.moving
+            if g.moving else ""))
+        if g.expected:
             # the relocated OPAL tables (SPIRA-H, processor dump area, MDST, MDDT): skiboot
             # rebuilds MDST/MDDT at the MPIPL boot; the rest must equal mpiplsim's values
             lo = ex.opal[0]
@@ -350,7 +358,7 @@ def explain(a, rep, diffs, ex, q, work, res):
                     rep.say("      in the OPAL tables 0x%09x..0x%09x: capture boot %s  post "
                             "image %s" % (s, e, now[:16].hex(), want[:16].hex()))
             continue
-        bad += g["bytes"]
+        bad += g.bytes
         for s, e, now, want, steady in r[:64]:
             rep.say("      0x%09x..0x%09x %5d bytes  capture boot %s  post image %s%s" % (
                 s, e, e - s, now[:16].hex(), want[:16].hex(), "" if steady else "  (moving)"))
