@@ -415,10 +415,10 @@ class TestRegions(unittest.TestCase):
 
     def test_free_blocks(self):
         b0, b1 = self.blocks()
-        self.assertEqual((b0.start, b0.after), (0x36382000,
-                                                "reserved range ibm,firmware-allocs-memory@349a0000"))
-        self.assertEqual((b1.start, b1.after), (0x60010000,
-                                                "reserved range ibm,firmware-allocs-memory@60000000"))
+        self.assertEqual((b0.start, b0.after),
+                         (0x36382000, "reserved range ibm,firmware-allocs-memory@349a0000"))
+        self.assertEqual((b1.start, b1.after),
+                         (0x60010000, "reserved range ibm,firmware-allocs-memory@60000000"))
         b = regions.free_block(0x60000000, 0xc0000000, 1, struct.pack(">Q", 0x60000000 // 8), [])
         self.assertEqual(b.after, "the region's start")
         b = regions.free_block(0, 0x60000000, 0, struct.pack(">Q", 1 << 40), self.RSV)
@@ -445,7 +445,8 @@ class TestRegions(unittest.TestCase):
         self.assertFalse(regions.classify(0x50000000, 0x50000001, self.OPAL, self.RSV, bl).expected)
         # a tailer whose block follows nothing known is reported, not excused
         odd = [regions.free_block(0, 0x60000000, 0, struct.pack(">Q", 1 << 40), self.RSV)]
-        self.assertFalse(regions.classify(0x5ffffff8, 0x60000000, self.OPAL, self.RSV, odd).expected)
+        self.assertFalse(regions.classify(0x5ffffff8, 0x60000000, self.OPAL, self.RSV,
+                                          odd).expected)
 
 
 class TestMd5(unittest.TestCase):

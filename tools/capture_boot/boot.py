@@ -153,7 +153,8 @@ def prepare_initrd(base_initrd, work):
 
 
 def patch_fdt(orig, out):
-    """QEMU's tree + /ibm,opal/dump {compatible, fw-load-area, mpipl-boot (empty)} (mpipl.md §8)."""
+    """QEMU's tree + /ibm,opal/dump {compatible, fw-load-area, mpipl-boot (empty)}
+    (mpipl.md §8)."""
     data = open(orig, "rb").read()
     magic, total = struct.unpack(">II", data[:8])
     if magic != 0xD00DFEED:
@@ -186,7 +187,8 @@ def boot(a, work, kernel, initrd, machine, smp):
     ram = os.path.getsize(a.post)
     port = free_port()
     cmd = [a.qemu, "-machine", "%s,memory-backend=ram0" % machine, "-m", "%dM" % (ram >> 20),
-           "-object", "memory-backend-file,id=ram0,size=%dM,mem-path=%s,share=off" % (ram >> 20, a.post),
+           "-object", "memory-backend-file,id=ram0,size=%dM,mem-path=%s,share=off" % (
+               ram >> 20, a.post),
            "-smp", smp, "-bios", a.firmware, "-kernel", kernel, "-initrd", initrd,
            "-append", "console=hvc0 fadump=on cb_chunk=%d" % a.chunk,
            "-display", "none", "-monitor", "none",
@@ -203,14 +205,16 @@ def boot(a, work, kernel, initrd, machine, smp):
         q.cmd("pmemsave", val=FDT_GPA, size=0x20000, filename=orig)
         patch_fdt(orig, new)
         back = new + ".readback"
-        g = subprocess.run(["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture powerpc:common64",
+        g = subprocess.run(["gdb-multiarch", "-nx", "-batch",
+                            "-ex", "set architecture powerpc:common64",
                             "-ex", "target remote 127.0.0.1:%d" % port,
                             "-ex", "restore %s binary 0x%x" % (new, FDT_GPA),
-                            "-ex", "dump binary memory %s 0x%x 0x%x" % (back, FDT_GPA,
-                                                                          FDT_GPA + os.path.getsize(new)),
+                            "-ex", "dump binary memory %s 0x%x 0x%x" % (
+                                back, FDT_GPA, FDT_GPA + os.path.getsize(new)),
                             "-ex", "detach"], capture_output=True, text=True, timeout=120)
         if g.returncode or open(new, "rb").read() != open(back, "rb").read():
-            raise RuntimeError("device tree write through the gdbstub failed: %s" % g.stderr.strip())
+            raise RuntimeError("device tree write through the gdbstub failed: %s" %
+                               g.stderr.strip())
         log("device tree at 0x%x: /ibm,opal/dump with fw-load-area and an empty mpipl-boot "
             "(written through the gdbstub, read back equal); starting the guest" % FDT_GPA)
         if q.cmd("query-status")["status"] != "running":

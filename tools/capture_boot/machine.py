@@ -7,7 +7,7 @@ that flattened tree for what inspect does not print yet: the machine (root compa
 import re
 import struct
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import Tuple
 
 FDT_MAGIC = 0xD00DFEED
 FDT_BEGIN_NODE, FDT_END_NODE, FDT_PROP, FDT_NOP, FDT_END = 1, 2, 3, 4, 9

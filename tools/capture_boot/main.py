@@ -396,7 +396,8 @@ def parse_args(argv):
     ap.add_argument("--vmcore", help="mpiplsim's --vmcore of the same run, to compare with")
     ap.add_argument("--out", help="work dir, kept (default: a temporary dir, removed)")
     ap.add_argument("--timeout", type=int, default=600, help="seconds for the boot and /init")
-    ap.add_argument("--chunk", type=int, default=1 << 20, help="md5 chunk size (multiple of 64 KiB)")
+    ap.add_argument("--chunk", type=int, default=1 << 20,
+                    help="md5 chunk size (multiple of 64 KiB)")
     ap.add_argument("--machine", choices=machine.MACHINES,
                     help="QEMU machine (default: from the post image's device tree)")
     ap.add_argument("--smp", help="QEMU -smp, e.g. 4,cores=2,threads=1 (default: from the post "

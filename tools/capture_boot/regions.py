@@ -11,7 +11,7 @@ owns, and the capture boot's skiboot writes both again. Anything else is unexpla
 """
 import struct
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Optional
 
 PRESERVED = ("ibm,firmware-dump", "ibm,firmware-arch-registers")
 FREE_HDR = 32
