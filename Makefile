@@ -111,7 +111,7 @@ calls: $(B)/mpiplsim
 # Check suites, then the command-line, golden (with JSON schemas) and progress tests. Each
 # program ends with "N passed, N failed, N skipped" (tests/lib.sh, check_run() in
 # tests/lib_fixture.c); a test that cannot run is counted as skipped, never as passed.
-check: layers calls $(B)/mpiplsim $(TBINS) fixtures
+check: layers calls check-py $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; $(TESTENV); \
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
 	for t in cli golden dmesg progress_tmux faults; do echo "== tests/$$t.sh"; tests/$$t.sh; done; \
@@ -195,10 +195,14 @@ fuzz: $(FUZZ_BINS)
 			tests/fuzz/seeds/$$n 2>&1 | grep -E "^stat::number_of_executed_units|ERROR|SUMMARY" ; \
 		test $${PIPESTATUS[0]} -eq 0; done
 
-# the real capture kernel booted on the post-MPIPL image (also part of check; SKIP without QEMU)
-check-boot: $(B)/mpiplsim fixtures
-	MPIPLSIM=$(abspath $(B)/mpiplsim) MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) \
-		MPIPLSIM_SHARED=$(FIXTURES) tests/capture_boot.sh
+# the real capture kernel booted on the post-MPIPL image (part of test: v7.0 and linux-6.12;
+# check-boot-all adds p10-2chip and master; SKIP without QEMU)
+check-boot check-boot-all: $(B)/mpiplsim fixtures
+	@$(TESTENV); tests/capture_boot.sh $(if $(filter check-boot-all,$@),v7.0 linux-6.12 p10-2chip master)
+
+# tools/capture-boot's pure helpers (part of check)
+check-py:
+	python3 -m unittest tests/test_capture_boot.py
 
 # the real debuggers on the vmcore of both guests (also part of check; SKIP where missing)
 check-clients: $(B)/mpiplsim fixtures
@@ -208,8 +212,8 @@ check-clients: $(B)/mpiplsim fixtures
 clean:
 	rm -rf build mpiplsim
 
-.PHONY: all layers check check-boot check-clients golden test asan valgrind install uninstall \
-	bench clean fixtures fuzz fuzz-build fuzz-regress
+.PHONY: all layers calls check check-py check-boot check-boot-all check-clients golden test asan \
+	valgrind install uninstall bench clean fixtures fuzz fuzz-build fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*/*.d $(B)/tests/*.d $(FUZZ_B)/obj/*/*.d)
 
