@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "core/bytes.h"
-#include "output/kernel_fadump.h"
+#include "tables/kernel_fadump.h"
 #include "core/overlay.h"
 #include "core/ram_image.h"
 #include "output/vmcore.h"

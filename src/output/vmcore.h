@@ -14,7 +14,7 @@
 
 #include "output/elf_out.h"
 #include "core/err.h"
-#include "output/kernel_fadump.h"
+#include "tables/kernel_fadump.h"
 #include "core/overlay.h"
 
 struct vmcore_options {
