@@ -50,7 +50,9 @@ FIXTURES  ?= $(abspath ../shared/fixtures)
 FXDIR     := $(B)/fixtures
 FXFILES   := $(FXDIR)/crash.raw $(FXDIR)/crash.mig $(FXDIR)/crash.elf $(FXDIR)/crash.kdump \
              $(FXDIR)/precrash.mig \
-             $(FXDIR)/master/crash.raw $(FXDIR)/master/crash.mig $(FXDIR)/master/crash.kdump
+             $(FXDIR)/master/crash.raw $(FXDIR)/master/crash.mig $(FXDIR)/master/crash.kdump \
+             $(FXDIR)/linux-6.12/crash.raw $(FXDIR)/linux-6.12/crash.mig \
+             $(FXDIR)/p10-2chip/crash.mig
 
 all: mpiplsim
 
@@ -100,7 +102,9 @@ check: layers $(B)/mpiplsim $(TBINS) fixtures
 	tests/progress_tmux.sh; \
 	tests/faults.sh; \
 	tests/clients.sh $(FXDIR) $(FIXTURES); \
-	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master; \
+	tests/clients.sh $(FXDIR)/linux-6.12 $(FIXTURES)/linux-6.12; \
+	tests/clients.sh $(FXDIR)/p10-2chip $(FIXTURES)/p10-2chip
 
 # Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
 golden: $(B)/mpiplsim fixtures
@@ -169,6 +173,8 @@ check-boot: $(B)/mpiplsim fixtures
 check-clients: $(B)/mpiplsim fixtures
 	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
 	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/linux-6.12 $(FIXTURES)/linux-6.12
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/p10-2chip $(FIXTURES)/p10-2chip
 
 clean:
 	rm -rf build mpiplsim

@@ -325,6 +325,7 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 	if (!err) {
 		struct mperr *plan_err = session_plan(&s);
 
+		session_kernel(&s);
 		report_inspect(stdout, &s, plan_err, c->run.json);
 		if (!plan_err && c->run.verbose)
 			report_plan_verbose(stderr, &s);

@@ -98,6 +98,25 @@ struct mperr *session_open(struct session *s, const struct run_options *o,
 	return mperr_in_file(err, o->snapshot);
 }
 
+void session_kernel(struct session *s)
+{
+	struct overlay view;
+	struct mperr *err = ovl_init(&view, &s->snap.ram);
+
+	s->have_kf = true;
+	s->kf_reason[0] = 0;
+	if (!err) {
+		err = kf_load(&view, s->t.meta.kernel_tag, &s->kf, s->w);
+		ovl_free(&view);
+	}
+	if (err) {
+		mperr_format(err, s->kf_reason, sizeof(s->kf_reason));
+		mperr_free(err);
+		if (!s->kf_reason[0])
+			snprintf(s->kf_reason, sizeof(s->kf_reason), "unreadable");
+	}
+}
+
 struct mperr *session_plan(struct session *s)
 {
 	struct mperr *err = sim_plan(&s->t, s->cpus, &s->o->sim, &s->plan, s->w);
@@ -120,6 +139,56 @@ static struct kf_range *ram_ranges(const struct session *s, size_t *n)
 	return r;
 }
 
+static int by_gpa(const void *a, const void *b)
+{
+	const struct kf_range *x = a, *y = b;
+
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+/*
+ * The capture kernel's memblock ranges, which Linux 6.9+ lists in the ELF core
+ * header it builds (fadump_populate_elfcorehdr, for_each_mem_range): one per
+ * memory node of the device tree, sorted, adjacent ones of the same chip (NUMA
+ * node) merged. NULL (use the RAM blocks) without a tree whose memory is the RAM.
+ */
+static struct kf_range *memblock_ranges(const struct session *s, size_t *n)
+{
+	const struct dt_info *dt = &s->dt;
+	struct kf_range *r;
+	uint32_t *chip;
+
+	*n = 0;
+	if (!dt->found || !dt->n_mem || dt->mem_total != s->snap.ram.size)
+		return NULL;
+	r = calloc(dt->n_mem, sizeof(*r));
+	chip = calloc(dt->n_mem, sizeof(*chip));
+	if (!r || !chip) {
+		free(r);
+		free(chip);
+		return NULL;
+	}
+	for (size_t i = 0; i < dt->n_mem; i++)
+		r[i] = (struct kf_range){ dt->mem[i].base, dt->mem[i].size };
+	qsort(r, dt->n_mem, sizeof(*r), by_gpa);
+	for (size_t i = 0; i < dt->n_mem; i++)
+		for (size_t k = 0; k < dt->n_mem; k++)
+			if (dt->mem[k].base == r[i].gpa && dt->mem[k].size == r[i].len)
+				chip[i] = dt->mem[k].chip;
+	for (size_t i = 0; i < dt->n_mem; i++) {
+		if (!r[i].len)
+			continue;
+		if (*n && chip[i] == chip[*n - 1] && r[*n - 1].gpa + r[*n - 1].len == r[i].gpa) {
+			r[*n - 1].len += r[i].len;	/* no wrap: the sizes add up to the RAM */
+			continue;
+		}
+		chip[*n] = chip[i];
+		r[(*n)++] = r[i];
+	}
+	free(chip);
+	return r;
+}
+
 /* Decide the vmcore before any output is opened: an error leaves nothing behind. */
 static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
 {
@@ -133,8 +202,10 @@ static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
 	vo.ram = ram_ranges(s, &vo.n_ram);
 	if (!vo.ram)
 		return mperr_nomem();
+	vo.mb = memblock_ranges(s, &vo.n_mb);
 	err = vmcore_plan(&s->ovl, &vo, v, s->w);
 	free((void *)vo.ram);
+	free((void *)vo.mb);
 	return mperr_in_file(err, s->o->snapshot);
 }
 
@@ -217,5 +288,7 @@ void session_close(struct session *s)
 	if (s->have_snap)
 		snapshot_close(&s->snap);
 	dt_free(&s->dt);
+	if (s->have_kf)
+		kf_free(&s->kf);
 	memset(s, 0, sizeof(*s));
 }

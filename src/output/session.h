@@ -13,6 +13,7 @@
 #include "core/overlay.h"
 #include "core/progress.h"
 #include "sim/sim.h"
+#include "tables/kernel_fadump.h"
 #include "input/snapshot.h"
 
 struct run_options {
@@ -45,12 +46,21 @@ struct session {
 	struct sim_plan plan;
 	struct overlay ovl;
 	struct progress pr;
-	bool have_snap, have_cpu_snap, have_plan, have_ovl;
+	struct kernel_fadump kf;	/* session_kernel(): the crashed kernel's structures */
+	char kf_reason[256];		/* why they are unusable, "" if kf holds them */
+	bool have_snap, have_cpu_snap, have_plan, have_ovl, have_kf;
 };
 
 /* Open the snapshot(s) and read the tables. */
 struct mperr *session_open(struct session *s, const struct run_options *o,
 			   const struct warn_sink *w);
+/*
+ * inspect: read the crashed kernel's fadump structures (kernel tag -> crash
+ * info header, kernel_fadump.h) from the snapshot as it is; they lie above
+ * boot memory, where the MPIPL copy does not write. Never fails: kf_reason
+ * says why there are none.
+ */
+void session_kernel(struct session *s);
 /* Plan the simulation (validates; writes nothing). */
 struct mperr *session_plan(struct session *s);
 /* Apply the plan to the overlay and write the requested outputs. */

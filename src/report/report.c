@@ -66,6 +66,40 @@ static void print_tables(FILE *out, const struct mpipl_tables *t)
 		t->meta.kernel_tag, t->meta.boot_mem_size);
 }
 
+static void print_chip_id(FILE *out, uint32_t chip)
+{
+	if (chip == DT_CHIP_UNKNOWN)
+		fprintf(out, "  chip ?   ");
+	else
+		fprintf(out, "  chip 0x%-4" PRIx32, chip);
+}
+
+/* Each chip (ibm,chip-id): its cores (cpu nodes, by first PIR) and its memory nodes. */
+static void print_chips(FILE *out, const struct dt_info *dt)
+{
+	for (size_t i = 0; i < dt->n_core; i++) {
+		uint32_t chip = dt->core[i].chip;
+		size_t k = i;
+
+		if (i && chip == dt->core[i - 1].chip)
+			continue;
+		print_chip_id(out, chip);
+		for (; k < dt->n_core && dt->core[k].chip == chip; k++)
+			;
+		fprintf(out, " %zu core%s (PIR", k - i, k - i == 1 ? "" : "s");
+		for (size_t j = i; j < k; j++)
+			fprintf(out, " 0x%" PRIx32 "%s", dt->core[j].pir,
+				dt->core[j].n_threads > 1 ? "+" : "");
+		fprintf(out, "), %" PRIu32 " thread%s per core, memory", dt->core[i].n_threads,
+			dt->core[i].n_threads == 1 ? "" : "s");
+		for (size_t m = 0; m < dt->n_mem; m++)
+			if (dt->mem[m].chip == chip)
+				fprintf(out, " 0x%" PRIx64 "+0x%" PRIx64, dt->mem[m].base,
+					dt->mem[m].size);
+		fputc('\n', out);
+	}
+}
+
 static void print_tree(FILE *out, const struct session *s)
 {
 	const struct dt_info *dt = &s->dt;
@@ -79,6 +113,7 @@ static void print_tree(FILE *out, const struct session *s)
 	for (size_t i = 0; i < dt->n_pir; i++)
 		fprintf(out, "%sPIR 0x%" PRIx32, i ? ", " : "", dt->pir[i]);
 	fprintf(out, "\n  memory   0x%" PRIx64 " bytes in %zu ranges\n", dt->mem_total, dt->n_mem);
+	print_chips(out, dt);
 	if (!dt->dump_node) {
 		fprintf(out, "  /ibm,opal/dump: absent\n");
 		return;
@@ -89,6 +124,43 @@ static void print_tree(FILE *out, const struct session *s)
 		fprintf(out, ", fw-load-area 0x%" PRIx64 "+0x%" PRIx64 " 0x%" PRIx64 "+0x%" PRIx64,
 			dt->fw_load[0], dt->fw_load[1], dt->fw_load[2], dt->fw_load[3]);
 	fputc('\n', out);
+}
+
+/* The crashed kernel's fadump structures (kernel_fadump.h), as session_kernel() read them. */
+static void print_kernel(FILE *out, const struct session *s)
+{
+	const struct kernel_fadump *kf = &s->kf;
+
+	if (!s->have_kf)
+		return;
+	if (s->kf_reason[0]) {
+		fprintf(out, "\nkernel fadump: none (%s)\n", s->kf_reason);
+		return;
+	}
+	fprintf(out, "\nkernel fadump: ABI %s", kf_magic_name(kf->magic));
+	if (kf->magic == KF_FADMPSIG)
+		fprintf(out, " version %" PRIu32 " (Linux 6.9+: the capture kernel builds the ELF "
+			"core header)", kf->hdr_version);
+	else
+		fprintf(out, " (Linux up to 6.8: the crashed kernel built the ELF core header)");
+	fprintf(out, "\n  kernel tag 0x%" PRIx64 ": opal_fadump_mem_struct version 0x%x, %u "
+		"regions, %u registered\n", kf->fdm_gpa, kf->fdm_version, kf->region_cnt,
+		kf->registered_regions);
+	for (unsigned i = 0; i < kf->n_rgn; i++)
+		fprintf(out, "    rgn[%u] src 0x%" PRIx64 " dest 0x%" PRIx64 " size 0x%" PRIx64 "\n",
+			i, kf->rgn[i].src, kf->rgn[i].dest, kf->rgn[i].size);
+	fprintf(out, "  crash info header at 0x%" PRIx64 " (%s-endian): crashing CPU ", kf->fdh_gpa,
+		kf->big ? "big" : "little");
+	if (kf->crashing_cpu == KF_CPU_UNKNOWN)
+		fprintf(out, "unknown");
+	else
+		fprintf(out, "PIR 0x%" PRIx32, kf->crashing_cpu);
+	if (kf->magic == KF_FADMPSIG)
+		fprintf(out, ", vmcoreinfo 0x%" PRIx64 " size 0x%" PRIx64 ", pt_regs_sz 0x%" PRIx32
+			", cpu_mask_sz 0x%" PRIx32 "\n", kf->vmcoreinfo_gpa, kf->vmcoreinfo_size,
+			kf->pt_regs_sz, kf->cpu_mask_sz);
+	else
+		fprintf(out, ", elfcorehdr_addr 0x%" PRIx64 "\n", kf->elfcorehdr_gpa);
 }
 
 static void print_plan(FILE *out, const struct session *s, const struct mperr *plan_err)
@@ -145,6 +217,7 @@ void report_inspect(FILE *out, const struct session *s, const struct mperr *plan
 	print_cpus(out, s);
 	print_tables(out, &s->t);
 	print_tree(out, s);
+	print_kernel(out, s);
 	print_plan(out, s, plan_err);
 }
 

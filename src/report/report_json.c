@@ -135,6 +135,67 @@ static json_t *tables_json(const struct mpipl_tables *t)
 	return o;
 }
 
+static json_t *chip_json(uint32_t chip)
+{
+	return chip == DT_CHIP_UNKNOWN ? json_null() : json_integer(chip);
+}
+
+/* cpu nodes of /cpus (one per core on powernv), by chip id then first PIR */
+static json_t *cores_json(const struct dt_info *dt)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < dt->n_core; i++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "chip_id", chip_json(dt->core[i].chip));
+		json_object_set_new(c, "pir", hex(dt->core[i].pir));
+		json_object_set_new(c, "threads", json_integer(dt->core[i].n_threads));
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
+/* session_kernel(): the crashed kernel's fadump structures, or why there are none */
+static json_t *kernel_json(const struct session *s)
+{
+	const struct kernel_fadump *kf = &s->kf;
+	bool sig = kf->magic == KF_FADMPSIG;
+	json_t *o = json_object(), *rg;
+
+	json_object_set_new(o, "found", json_boolean(!s->kf_reason[0]));
+	if (s->kf_reason[0]) {
+		json_object_set_new(o, "reason", json_string(s->kf_reason));
+		return o;
+	}
+	json_object_set_new(o, "abi", json_string(kf_magic_name(kf->magic)));
+	json_object_set_new(o, "version", json_integer(sig ? kf->hdr_version : 0));
+	json_object_set_new(o, "kernel_tag", hex(kf->fdm_gpa));
+	json_object_set_new(o, "fdm_version", hex(kf->fdm_version));
+	json_object_set_new(o, "region_cnt", json_integer(kf->region_cnt));
+	json_object_set_new(o, "registered_regions", json_integer(kf->registered_regions));
+	rg = json_array();
+	for (unsigned i = 0; i < kf->n_rgn; i++) {
+		json_t *r = json_object();
+
+		json_object_set_new(r, "src", hex(kf->rgn[i].src));
+		json_object_set_new(r, "dest", hex(kf->rgn[i].dest));
+		json_object_set_new(r, "size", hex(kf->rgn[i].size));
+		json_array_append_new(rg, r);
+	}
+	json_object_set_new(o, "regions", rg);
+	json_object_set_new(o, "crash_info_header", hex(kf->fdh_gpa));
+	json_object_set_new(o, "byte_order", json_string(kf->big ? "big" : "little"));
+	json_object_set_new(o, "crashing_cpu", kf->crashing_cpu == KF_CPU_UNKNOWN ? json_null() :
+			    hex(kf->crashing_cpu));
+	json_object_set_new(o, "elfcorehdr_addr", sig ? json_null() : hex(kf->elfcorehdr_gpa));
+	json_object_set_new(o, "vmcoreinfo_addr", sig ? hex(kf->vmcoreinfo_gpa) : json_null());
+	json_object_set_new(o, "vmcoreinfo_size", sig ? hex(kf->vmcoreinfo_size) : json_null());
+	json_object_set_new(o, "pt_regs_sz", sig ? hex(kf->pt_regs_sz) : json_null());
+	json_object_set_new(o, "cpu_mask_sz", sig ? hex(kf->cpu_mask_sz) : json_null());
+	return o;
+}
+
 static json_t *tree_json(const struct session *s)
 {
 	const struct dt_info *dt = &s->dt;
@@ -158,9 +219,11 @@ static json_t *tree_json(const struct session *s)
 
 		json_object_set_new(m, "base", hex(dt->mem[i].base));
 		json_object_set_new(m, "size", hex(dt->mem[i].size));
+		json_object_set_new(m, "chip_id", chip_json(dt->mem[i].chip));
 		json_array_append_new(mem, m);
 	}
 	json_object_set_new(o, "memory", mem);
+	json_object_set_new(o, "cores", cores_json(dt));
 	json_object_set_new(o, "dump_node", json_boolean(dt->dump_node));
 	json_object_set_new(o, "mpipl_boot", json_boolean(dt->mpipl_boot));
 	for (int i = 0; dt->fw_load_area && i < 4; i++)
@@ -231,6 +294,7 @@ json_t *report_json(const struct session *s, const struct mperr *plan_err)
 						     s->o->cpu_state : s->o->snapshot));
 	json_object_set_new(o, "tables", tables_json(&s->t));
 	json_object_set_new(o, "device_tree", tree_json(s));
+	json_object_set_new(o, "kernel", kernel_json(s));
 	json_object_set_new(o, "plan", plan_json(s, plan_err));
 	return o;
 }
