@@ -95,6 +95,14 @@ fixtures-extra:
 		SMP="4,cores=2,threads=1" VMLINUX_PREBUILT=$(FIXTURES)/vmlinux.xz \
 		$(FIXTURES)/../tools/make-real-fixture.sh $(FXEXTRA)/p10-2x2
 
+# Snapshots of a running fadump guest written by QEMU 10.0 (tests/qemu10.sh SKIPs without).
+FXQEMU10  ?= $(B)/qemu10
+QEMU10DIR ?= $(B)/qemu-trixie
+fixtures-qemu10:
+	[ -x $(QEMU10DIR)/bin/qemu-system-ppc64 ] || $(FIXTURES)/../tools/qemu-trixie.sh $(QEMU10DIR)
+	[ -f $(FXQEMU10)/running.mapped ] || tools/qemu10-snapshots \
+		--qemu $(QEMU10DIR)/bin/qemu-system-ppc64 --out $(FXQEMU10)
+
 TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
 		MPIPLSIM_SHARED=$(FIXTURES)
 
@@ -114,7 +122,8 @@ check: layers $(B)/mpiplsim $(TBINS) fixtures
 	tests/clients.sh $(FXDIR)/master $(FIXTURES)/master; \
 	tests/clients.sh $(FXDIR)/linux-6.12 $(FIXTURES)/linux-6.12; \
 	tests/clients.sh $(FXDIR)/p10-2chip $(FIXTURES)/p10-2chip; \
-	MPIPLSIM_EXTRA=$(abspath $(FXEXTRA)) tests/extra_guests.sh
+	MPIPLSIM_EXTRA=$(abspath $(FXEXTRA)) tests/extra_guests.sh; \
+	MPIPLSIM_QEMU10=$(abspath $(FXQEMU10)) tests/qemu10.sh
 
 # Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
 golden: $(B)/mpiplsim fixtures
@@ -190,7 +199,7 @@ clean:
 	rm -rf build mpiplsim
 
 .PHONY: all layers check check-boot check-clients golden test asan valgrind install bench clean \
-	fixtures fixtures-extra fuzz fuzz-build fuzz-regress
+	fixtures fixtures-extra fixtures-qemu10 fuzz fuzz-build fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*/*.d $(B)/tests/*.d)
 
