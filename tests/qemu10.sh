@@ -22,6 +22,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-qemu10.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 inputs=(running.mig running.mapped)
 [ -f "$d/running.elf" ] && inputs+=(running.elf)
+[ -f "$d/running.kdump" ] && inputs+=(running.kdump)
 for f in "${inputs[@]}"; do
 	if "$MPIPLSIM" inspect "$d/$f" >"$T/$f.inspect" 2>"$T/$f.err"; then
 		ok "$f: $(sed -n 's/^  format *//p' "$T/$f.inspect"); $(grep -c '^  vCPU' "$T/$f.inspect") vCPUs"
