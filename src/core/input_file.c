@@ -11,15 +11,24 @@
 #include <zlib.h>
 
 #include "core/fileio.h"
+#include "core/progress.h"
 #include "core/tmpdir.h"
 
 #define CHUNK (1u << 20)
+
+static struct progress *inflate_pr;	/* input_set_progress() */
+
+void input_set_progress(struct progress *p)
+{
+	inflate_pr = p;
+}
 
 /* Inflate the gzip file on fd into a new unlinked sparse temp file. */
 static struct mperr *gunzip_to_tmp(int fd, int *out_fd, uint64_t *out_len)
 {
 	struct mperr *err = NULL;
 	uint64_t off = 0;
+	z_off_t at = 0, now;
 	uint8_t *buf;
 	gzFile gz;
 	int dup_fd, tmp;
@@ -54,6 +63,9 @@ static struct mperr *gunzip_to_tmp(int fd, int *out_fd, uint64_t *out_len)
 			goto out;
 		}
 		off += (uint64_t)n;
+		now = gzoffset(gz);	/* compressed bytes consumed, -1 on error */
+		progress_add(inflate_pr, now > at ? (uint64_t)(now - at) : 0);
+		at = now > at ? now : at;
 	}
 	if (ftruncate(tmp, (off_t)off) < 0)
 		err = mperr_io(errno, "sizing the temporary file");
@@ -95,7 +107,9 @@ struct mperr *input_open(struct input *in, const char *path)
 	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		int tmp = -1;
 
+		progress_start(inflate_pr, "inflating the gzip input", len);
 		err = gunzip_to_tmp(fd, &tmp, &len);
+		progress_end(inflate_pr);
 		close(fd);
 		if (err)
 			return mperr_in_file(err, path);

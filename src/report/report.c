@@ -4,7 +4,8 @@
 #include <inttypes.h>
 #include <jansson.h>
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err);
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m);
 
 static void print_snapshot(FILE *out, const struct snapshot *sn)
 {
@@ -126,43 +127,6 @@ static void print_tree(FILE *out, const struct session *s)
 	fputc('\n', out);
 }
 
-/* The crashed kernel's fadump structures (kernel_fadump.h), as session_kernel() read them. */
-static void print_kernel(FILE *out, const struct session *s)
-{
-	const struct kernel_fadump *kf = &s->kf;
-
-	if (!s->have_kf)
-		return;
-	if (s->kf_reason[0]) {
-		fprintf(out, "\nkernel fadump: none (%s)\n", s->kf_reason);
-		return;
-	}
-	fprintf(out, "\nkernel fadump: ABI %s", kf_magic_name(kf->magic));
-	if (kf->magic == KF_FADMPSIG)
-		fprintf(out, " version %" PRIu32 " (Linux 6.9+: the capture kernel builds the ELF "
-			"core header)", kf->hdr_version);
-	else
-		fprintf(out, " (Linux up to 6.8: the crashed kernel built the ELF core header)");
-	fprintf(out, "\n  kernel tag 0x%" PRIx64 ": opal_fadump_mem_struct version 0x%x, %u "
-		"regions, %u registered\n", kf->fdm_gpa, kf->fdm_version, kf->region_cnt,
-		kf->registered_regions);
-	for (unsigned i = 0; i < kf->n_rgn; i++)
-		fprintf(out, "    rgn[%u] src 0x%" PRIx64 " dest 0x%" PRIx64 " size 0x%" PRIx64 "\n",
-			i, kf->rgn[i].src, kf->rgn[i].dest, kf->rgn[i].size);
-	fprintf(out, "  crash info header at 0x%" PRIx64 " (%s-endian): crashing CPU ", kf->fdh_gpa,
-		kf->big ? "big" : "little");
-	if (kf->crashing_cpu == KF_CPU_UNKNOWN)
-		fprintf(out, "unknown");
-	else
-		fprintf(out, "PIR 0x%" PRIx32, kf->crashing_cpu);
-	if (kf->magic == KF_FADMPSIG)
-		fprintf(out, ", vmcoreinfo 0x%" PRIx64 " size 0x%" PRIx64 ", pt_regs_sz 0x%" PRIx32
-			", cpu_mask_sz 0x%" PRIx32 "\n", kf->vmcoreinfo_gpa, kf->vmcoreinfo_size,
-			kf->pt_regs_sz, kf->cpu_mask_sz);
-	else
-		fprintf(out, ", elfcorehdr_addr 0x%" PRIx64 "\n", kf->elfcorehdr_gpa);
-}
-
 static void print_plan(FILE *out, const struct session *s, const struct mperr *plan_err)
 {
 	const struct sim_plan *p = &s->plan;
@@ -203,10 +167,11 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 		fprintf(out, "): not written, the area is too small\n");
 }
 
-void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json)
+void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json,
+		    const struct report_meta *m)
 {
 	if (json) {
-		json_t *j = report_json(s, plan_err);
+		json_t *j = report_json(s, plan_err, m);
 
 		json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', out);
@@ -217,8 +182,8 @@ void report_inspect(FILE *out, const struct session *s, const struct mperr *plan
 	print_cpus(out, s);
 	print_tables(out, &s->t);
 	print_tree(out, s);
-	print_kernel(out, s);
 	print_plan(out, s, plan_err);
+	report_kernel(out, s, &s->kernel, s->crash_note);
 }
 
 void report_plan_verbose(FILE *out, const struct session *s)
@@ -228,4 +193,25 @@ void report_plan_verbose(FILE *out, const struct session *s)
 		return;
 	print_tables(out, &s->t);
 	print_plan(out, s, NULL);
+}
+
+static void put_mib(FILE *out, uint64_t n)
+{
+	if (n >= (UINT64_C(10) << 20))
+		fprintf(out, "%" PRIu64 " MiB", n >> 20);
+	else
+		fprintf(out, "%.1f MiB", (double)n / (1 << 20));
+}
+
+void report_summary(FILE *out, const struct session *s)
+{
+	fputs("mpiplsim: wrote ", out);
+	for (unsigned i = 0; i < s->n_written; i++) {
+		fprintf(out, "%s%s (", i ? ", " : "", s->written[i].path);
+		put_mib(out, s->written[i].size);
+		fputs(", ", out);
+		put_mib(out, s->written[i].data);
+		fputs(" of data)", out);
+	}
+	fprintf(out, " in %.1f s\n", (double)(s->end_ms - s->start_ms) / 1000);
 }

@@ -5,7 +5,31 @@
 
 #include "report/report.h"
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err);
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m);
+json_t *report_kernel_json(const struct session *s, const struct crashed_kernel *k, long note);
+json_t *report_json_head(void);
+void report_json_warnings(json_t *o, const struct report_meta *m);
+
+/* The first keys of every JSON document: which tool, which version, which schema. */
+json_t *report_json_head(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "tool", json_string("mpiplsim"));
+	json_object_set_new(o, "version", json_string(MPIPLSIM_VERSION));
+	json_object_set_new(o, "schema_version", json_integer(REPORT_SCHEMA_VERSION));
+	return o;
+}
+
+void report_json_warnings(json_t *o, const struct report_meta *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; m && i < m->n_warnings; i++)
+		json_array_append_new(a, json_string(m->warnings[i]));
+	json_object_set_new(o, "warnings", a);
+}
 
 static json_t *hex(uint64_t v)
 {
@@ -156,46 +180,6 @@ static json_t *cores_json(const struct dt_info *dt)
 	return a;
 }
 
-/* session_kernel(): the crashed kernel's fadump structures, or why there are none */
-static json_t *kernel_json(const struct session *s)
-{
-	const struct kernel_fadump *kf = &s->kf;
-	bool sig = kf->magic == KF_FADMPSIG;
-	json_t *o = json_object(), *rg;
-
-	json_object_set_new(o, "found", json_boolean(!s->kf_reason[0]));
-	if (s->kf_reason[0]) {
-		json_object_set_new(o, "reason", json_string(s->kf_reason));
-		return o;
-	}
-	json_object_set_new(o, "abi", json_string(kf_magic_name(kf->magic)));
-	json_object_set_new(o, "version", json_integer(sig ? kf->hdr_version : 0));
-	json_object_set_new(o, "kernel_tag", hex(kf->fdm_gpa));
-	json_object_set_new(o, "fdm_version", hex(kf->fdm_version));
-	json_object_set_new(o, "region_cnt", json_integer(kf->region_cnt));
-	json_object_set_new(o, "registered_regions", json_integer(kf->registered_regions));
-	rg = json_array();
-	for (unsigned i = 0; i < kf->n_rgn; i++) {
-		json_t *r = json_object();
-
-		json_object_set_new(r, "src", hex(kf->rgn[i].src));
-		json_object_set_new(r, "dest", hex(kf->rgn[i].dest));
-		json_object_set_new(r, "size", hex(kf->rgn[i].size));
-		json_array_append_new(rg, r);
-	}
-	json_object_set_new(o, "regions", rg);
-	json_object_set_new(o, "crash_info_header", hex(kf->fdh_gpa));
-	json_object_set_new(o, "byte_order", json_string(kf->big ? "big" : "little"));
-	json_object_set_new(o, "crashing_cpu", kf->crashing_cpu == KF_CPU_UNKNOWN ? json_null() :
-			    hex(kf->crashing_cpu));
-	json_object_set_new(o, "elfcorehdr_addr", sig ? json_null() : hex(kf->elfcorehdr_gpa));
-	json_object_set_new(o, "vmcoreinfo_addr", sig ? hex(kf->vmcoreinfo_gpa) : json_null());
-	json_object_set_new(o, "vmcoreinfo_size", sig ? hex(kf->vmcoreinfo_size) : json_null());
-	json_object_set_new(o, "pt_regs_sz", sig ? hex(kf->pt_regs_sz) : json_null());
-	json_object_set_new(o, "cpu_mask_sz", sig ? hex(kf->cpu_mask_sz) : json_null());
-	return o;
-}
-
 static json_t *tree_json(const struct session *s)
 {
 	const struct dt_info *dt = &s->dt;
@@ -285,16 +269,18 @@ static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 	return o;
 }
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err)
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m)
 {
-	json_t *o = json_object();
+	json_t *o = report_json_head();
 
 	json_object_set_new(o, "snapshot", snapshot_json(&s->snap));
 	json_object_set_new(o, "cpu_state", cpus_json(s->cpus, s->have_cpu_snap ?
 						     s->o->cpu_state : s->o->snapshot));
 	json_object_set_new(o, "tables", tables_json(&s->t));
 	json_object_set_new(o, "device_tree", tree_json(s));
-	json_object_set_new(o, "kernel", kernel_json(s));
 	json_object_set_new(o, "plan", plan_json(s, plan_err));
+	json_object_set_new(o, "kernel", report_kernel_json(s, &s->kernel, s->crash_note));
+	report_json_warnings(o, m);
 	return o;
 }
