@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "output/crashed_kernel.h"
+#include "tables/crashed_kernel.h"
 #include "output/outfile.h"
 #include "report/elf_describe.h"
 #include "report/report.h"
