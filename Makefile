@@ -63,7 +63,9 @@ FIXTURES  ?= $(abspath ../shared/fixtures)
 FXDIR     := $(B)/fixtures
 FXFILES   := $(FXDIR)/crash.raw $(FXDIR)/crash.mig $(FXDIR)/crash.elf $(FXDIR)/crash.kdump \
              $(FXDIR)/precrash.mig \
-             $(FXDIR)/master/crash.raw $(FXDIR)/master/crash.mig $(FXDIR)/master/crash.kdump
+             $(FXDIR)/master/crash.raw $(FXDIR)/master/crash.mig $(FXDIR)/master/crash.kdump \
+             $(FXDIR)/linux-6.12/crash.raw $(FXDIR)/linux-6.12/crash.mig \
+             $(FXDIR)/p10-2chip/crash.mig
 
 all: mpiplsim
 
@@ -97,6 +99,23 @@ $(FXDIR)/%: $(FIXTURES)/%.gz
 
 fixtures: $(FXFILES)
 
+# Guests made on this machine by ../shared/tools/make-real-fixture.sh, too big to commit
+# (about 5 minutes each, root for apt); tests/extra_guests.sh SKIPs without them.
+FXEXTRA   ?= $(B)/fixtures-extra
+fixtures-extra:
+	@mkdir -p $(FXEXTRA)
+	[ -f $(FXEXTRA)/p10-2x2/out/crash.mig ] || MACHINE=powernv10 MEM=2G \
+		SMP="4,cores=2,threads=1" VMLINUX_PREBUILT=$(FIXTURES)/vmlinux.xz \
+		$(FIXTURES)/../tools/make-real-fixture.sh $(FXEXTRA)/p10-2x2
+
+# Snapshots of a running fadump guest written by QEMU 10.0 (tests/qemu10.sh SKIPs without).
+FXQEMU10  ?= $(B)/qemu10
+QEMU10DIR ?= $(B)/qemu-trixie
+fixtures-qemu10:
+	[ -x $(QEMU10DIR)/bin/qemu-system-ppc64 ] || $(FIXTURES)/../tools/qemu-trixie.sh $(QEMU10DIR)
+	[ -f $(FXQEMU10)/running.mapped ] || tools/qemu10-snapshots \
+		--qemu $(QEMU10DIR)/bin/qemu-system-ppc64 --out $(FXQEMU10)
+
 TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)/mpiplsim) \
 		MPIPLSIM_SHARED=$(FIXTURES)
 
@@ -117,6 +136,10 @@ check: layers calls check-py $(B)/mpiplsim $(TBINS) fixtures
 	for t in cli golden dmesg progress_tmux faults hostile; do echo "== tests/$$t.sh"; tests/$$t.sh; done; \
 	echo "== tests/clients.sh (v7.0)"; tests/clients.sh $(FXDIR) $(FIXTURES); \
 	echo "== tests/clients.sh (master)"; tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+	echo "== tests/clients.sh (linux-6.12)"; tests/clients.sh $(FXDIR)/linux-6.12 $(FIXTURES)/linux-6.12; \
+	echo "== tests/clients.sh (p10-2chip)"; tests/clients.sh $(FXDIR)/p10-2chip $(FIXTURES)/p10-2chip; \
+	echo "== tests/extra_guests.sh"; MPIPLSIM_EXTRA=$(abspath $(FXEXTRA)) tests/extra_guests.sh; \
+	echo "== tests/qemu10.sh"; MPIPLSIM_QEMU10=$(abspath $(FXQEMU10)) tests/qemu10.sh
 
 # Rewrite tests/golden/ from the current build (review git diff, say why in the commit).
 golden: $(B)/mpiplsim fixtures
@@ -208,12 +231,15 @@ check-py:
 check-clients: $(B)/mpiplsim fixtures
 	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR) $(FIXTURES)
 	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/master $(FIXTURES)/master
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/linux-6.12 $(FIXTURES)/linux-6.12
+	MPIPLSIM=$(abspath $(B)/mpiplsim) tests/clients.sh $(FXDIR)/p10-2chip $(FIXTURES)/p10-2chip
 
 clean:
 	rm -rf build mpiplsim
 
 .PHONY: all layers calls check check-py check-boot check-boot-all check-clients golden test asan \
-	valgrind install uninstall bench clean fixtures fuzz fuzz-build fuzz-regress
+	valgrind install uninstall bench clean fixtures fixtures-extra fixtures-qemu10 fuzz fuzz-build \
+	fuzz-regress
 .SECONDARY:
 -include $(wildcard $(B)/*/*.d $(B)/tests/*.d $(FUZZ_B)/obj/*/*.d)
 

@@ -63,6 +63,37 @@ START_TEST(reads_qemu_tree)
 END_TEST
 
 /* _i = 0 hostboot (empty property), 1 QEMU v2 (u64 1) */
+/* p10-2chip/README.md: POWER10, chip 0 with PIR 0x0, chip 1 with PIR 0x100, 1 GiB each */
+START_TEST(chips_and_cores_of_p10_2chip)
+{
+	struct snapshot s;
+	struct dt_info dt;
+	char reason[128];
+	unsigned seen = 0;
+
+	ck_assert_ptr_null(snapshot_open(&s, fixture_path("p10-2chip/", "crash.mig"), SNAP_AUTO,
+					 NULL));
+	ck_assert_ptr_null(dt_find(&s.ram, 2, &dt, reason, sizeof(reason)));
+	ck_assert_msg(dt.found, "%s", reason);
+	ck_assert_uint_eq(dt.n_core, 2);
+	ck_assert_uint_eq(dt.core[0].chip, 0);
+	ck_assert_uint_eq(dt.core[0].pir, 0x0);
+	ck_assert_uint_eq(dt.core[0].n_threads, 1);
+	ck_assert_uint_eq(dt.core[1].chip, 1);
+	ck_assert_uint_eq(dt.core[1].pir, 0x100);
+	ck_assert_uint_eq(dt.core[1].n_threads, 1);
+	ck_assert_uint_eq(dt.n_mem, 2);
+	for (size_t i = 0; i < dt.n_mem; i++) {
+		ck_assert_uint_eq(dt.mem[i].size, 0x40000000);
+		ck_assert_uint_eq(dt.mem[i].base, dt.mem[i].chip ? 0x40000000 : 0);
+		seen |= 1u << dt.mem[i].chip;
+	}
+	ck_assert_uint_eq(seen, 3);
+	dt_free(&dt);
+	snapshot_close(&s);
+}
+END_TEST
+
 START_TEST(adds_mpipl_boot)
 {
 	struct sim_options o = { .mode = _i ? MODE_QEMU_V2 : MODE_HOSTBOOT,
@@ -129,6 +160,7 @@ int main(void)
 	TCase *tc = tcase_create("fdt");
 
 	tcase_add_test(tc, reads_qemu_tree);
+	tcase_add_test(tc, chips_and_cores_of_p10_2chip);
 	tcase_add_loop_test(tc, adds_mpipl_boot, 0, 2);
 	tcase_add_test(tc, no_tree_is_reported);
 	suite_add_tcase(s, tc);

@@ -204,6 +204,28 @@ START_TEST(pn_xnum)
 }
 END_TEST
 
+/* QEMU 10 dumps each chip's HOMER (RAM-backed there) as one more PT_LOAD: not guest RAM */
+START_TEST(qemu10_homer_segment_is_not_ram)
+{
+	static const struct seg_spec sg[] = {
+		{ 0x0, 0x3000, 0x3000, 0 },
+		{ UINT64_C(0x203ffd800000) + 0x400000, 0x400000, 0x1000, 0 },	/* P9 chip 1 */
+	};
+	struct elf_img im = build_elf(false, sg, 2, 1);
+	struct snapshot s;
+
+	must_open(&s, im.buf, im.len, SNAP_ELF);
+	ck_assert_uint_eq(s.ram.size, 0x3000);
+	ck_assert_uint_eq(s.ram.data_bytes, 0x3000);
+	ck_assert_uint_eq(s.n_blocks, 2);
+	ck_assert_str_eq(s.blocks[1].name, "PT_LOAD 2 HOMER chip 1");
+	ck_assert_int_eq(s.blocks[1].is_ram, 0);
+	ck_assert_int_eq(s.blocks[0].is_ram, 1);
+	snapshot_close(&s);
+	free(im.buf);
+}
+END_TEST
+
 START_TEST(truncated)
 {
 	static const struct seg_spec sg[] = { { 0x0, 0x3000, 0x3000, 0 } };
@@ -358,6 +380,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(syn, synthetic_big_endian);
 	tcase_add_test(syn, pn_xnum);
 	tcase_add_test(syn, truncated);
+	tcase_add_test(syn, qemu10_homer_segment_is_not_ram);
 	tcase_add_test(syn, overlapping_segments);
 	tcase_add_test(syn, segment_beyond_file);
 	tcase_add_test(syn, bad_note_sizes);

@@ -30,8 +30,8 @@ fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-golden.XXXXXX")
 trap 'rm -rf "$W"' EXIT
-mkdir "$W/master"
-for f in "$MPIPLSIM_FIXTURES"/* "$MPIPLSIM_FIXTURES"/master/*; do
+mkdir "$W/master" "$W/linux-6.12" "$W/p10-2chip"
+for f in "$MPIPLSIM_FIXTURES"/* "$MPIPLSIM_FIXTURES"/{master,linux-6.12,p10-2chip}/*; do
 	[ -f "$f" ] && ln -s "$f" "$W/${f#"$MPIPLSIM_FIXTURES"/}"
 done
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "core/text.h"
-#include "output/crashed_kernel.h"
+#include "tables/crashed_kernel.h"
 #include "output/outfile.h"
 #include "report/elf_describe.h"
 #include "report/report.h"

@@ -36,11 +36,46 @@ static int by_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static uint32_t chip_id(const void *fdt, int node)
+{
+	int len;
+	const uint8_t *v = fdt_getprop(fdt, node, "ibm,chip-id", &len);
+
+	return v && len == 4 ? ld_be32(v) : DT_CHIP_UNKNOWN;
+}
+
+static struct mperr *core_push(struct dt_info *dt, uint32_t chip, uint32_t pir, uint32_t n,
+			       size_t *cap)
+{
+	if (dt->n_core == *cap) {
+		size_t c = *cap ? 2 * *cap : 16;
+		struct dt_core *p = realloc(dt->core, c * sizeof(*p));
+
+		if (!p)
+			return mperr_nomem();
+		dt->core = p;
+		*cap = c;
+	}
+	dt->core[dt->n_core++] = (struct dt_core){ chip, pir, n };
+	return NULL;
+}
+
+static int by_chip_pir(const void *a, const void *b)
+{
+	const struct dt_core *x = a, *y = b;
+
+	if (x->chip != y->chip)
+		return x->chip < y->chip ? -1 : 1;
+	return x->pir < y->pir ? -1 : x->pir > y->pir;
+}
+
 /*
  * The PIRs of one cpu node: every thread in ibm,ppc-interrupt-server#s
- * (QEMU and skiboot list each thread's PIR there), else ibm,pir, else reg.
+ * (QEMU and skiboot list each thread's PIR there), else ibm,pir, else reg;
+ * the node is one core of the chip its ibm,chip-id names.
  */
-static struct mperr *cpu_node_pirs(const void *fdt, int node, struct dt_info *dt, size_t *cap)
+static struct mperr *cpu_node_pirs(const void *fdt, int node, struct dt_info *dt, size_t *cap,
+				   size_t *ccap)
 {
 	static const char *const props[] = { "ibm,ppc-interrupt-server#s", "ibm,pir", "reg" };
 	const char *type;
@@ -60,7 +95,7 @@ static struct mperr *cpu_node_pirs(const void *fdt, int node, struct dt_info *dt
 			if (err)
 				return err;
 		}
-		return NULL;
+		return core_push(dt, chip_id(fdt, node), ld_be32(v), (uint32_t)len / 4, ccap);
 	}
 	return NULL;
 }
@@ -78,9 +113,15 @@ static void memory_nodes(const void *fdt, struct dt_info *dt)
 			continue;
 		reg = fdt_getprop(fdt, node, "reg", &len);
 		for (int k = 0; reg && k + 16 <= len && dt->n_mem < DT_MAX_MEM; k += 16) {
+			uint64_t total;
+
 			dt->mem[dt->n_mem].base = ld_be64(reg + k);
 			dt->mem[dt->n_mem].size = ld_be64(reg + k + 8);
-			dt->mem_total += dt->mem[dt->n_mem++].size;
+			dt->mem[dt->n_mem].chip = chip_id(fdt, node);
+			/* a total past 2^64 is no machine's: it stays at the last sum that fits */
+			if (!__builtin_add_overflow(dt->mem_total, dt->mem[dt->n_mem].size, &total))
+				dt->mem_total = total;
+			dt->n_mem++;
 		}
 	}
 }
@@ -150,7 +191,7 @@ struct mperr *dt_read(const struct ram_image *ram, uint64_t gpa, struct dt_info 
 		      const char **why)
 {
 	struct mperr *err;
-	size_t cap = 0;
+	size_t cap = 0, ccap = 0;
 	uint8_t *blob;
 	uint32_t size;
 	int cpus, node;
@@ -161,12 +202,14 @@ struct mperr *dt_read(const struct ram_image *ram, uint64_t gpa, struct dt_info 
 		return err;
 	cpus = fdt_path_offset(blob, "/cpus");
 	fdt_for_each_subnode(node, blob, cpus) {
-		err = cpu_node_pirs(blob, node, dt, &cap);
+		err = cpu_node_pirs(blob, node, dt, &cap, &ccap);
 		if (err)
 			goto out;
 	}
 	if (dt->n_pir)
 		qsort(dt->pir, dt->n_pir, sizeof(*dt->pir), by_u32);
+	if (dt->n_core)
+		qsort(dt->core, dt->n_core, sizeof(*dt->core), by_chip_pir);
 	for (size_t i = 1; i < dt->n_pir; i++)
 		if (dt->pir[i] == dt->pir[i - 1]) {
 			*why = "a PIR listed twice";
@@ -181,8 +224,11 @@ out:
 	free(blob);
 	if (!dt->found) {
 		free(dt->pir);
+		free(dt->core);
 		dt->pir = NULL;
 		dt->n_pir = 0;
+		dt->core = NULL;
+		dt->n_core = 0;
 	}
 	return err;
 }
@@ -190,6 +236,7 @@ out:
 void dt_free(struct dt_info *dt)
 {
 	free(dt->pir);
+	free(dt->core);
 	memset(dt, 0, sizeof(*dt));
 }
 

@@ -18,6 +18,14 @@
 
 #define FDT_QEMU_GPA UINT64_C(0x01000000)	/* hw/ppc/pnv.c PNV_FDT_ADDR */
 #define DT_MAX_MEM 32
+#define DT_CHIP_UNKNOWN UINT32_C(0xffffffff)	/* no ibm,chip-id */
+
+/* One cpu node of /cpus: a core on powernv, its threads' PIRs in ibm,ppc-interrupt-server#s. */
+struct dt_core {
+	uint32_t chip;		/* ibm,chip-id, or DT_CHIP_UNKNOWN */
+	uint32_t pir;		/* its first thread's PIR */
+	uint32_t n_threads;
+};
 
 struct dt_info {
 	bool found;
@@ -25,7 +33,9 @@ struct dt_info {
 	uint32_t size;		/* totalsize */
 	uint32_t *pir;		/* thread PIRs, ascending */
 	size_t n_pir;
-	struct { uint64_t base, size; } mem[DT_MAX_MEM];
+	struct dt_core *core;	/* cores, by chip id then PIR */
+	size_t n_core;
+	struct { uint64_t base, size; uint32_t chip; } mem[DT_MAX_MEM];	/* tree order */
 	size_t n_mem;
 	uint64_t mem_total;
 	bool dump_node;		/* /ibm,opal/dump present */

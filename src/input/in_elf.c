@@ -24,7 +24,32 @@ struct elf_seg {
 	uint64_t paddr, memsz;	/* guest-physical */
 	uint64_t off, filesz;	/* in the file */
 	size_t idx;		/* program header index */
+	int homer;		/* chip's HOMER + 1, or 0: guest RAM */
 };
+
+/*
+ * QEMU 10 backs each chip's HOMER with RAM ("homer-chip0-memory") and
+ * dump-guest-memory writes it as one more PT_LOAD, far above guest RAM
+ * (QEMU include/hw/ppc/pnv.h: PNV_HOMER_BASE, PNV9_HOMER_BASE,
+ * PNV10_HOMER_BASE, each chip_id * PNV_HOMER_SIZE apart). It is not guest
+ * RAM: listed as a block, left out of the RAM image (snapshot-formats.md).
+ */
+#define HOMER_SIZE UINT64_C(0x400000)
+#define HOMER_MAX_CHIPS 256u
+
+static int homer_chip(uint64_t paddr, uint64_t memsz)
+{
+	static const uint64_t base[] = { UINT64_C(0x7ffd800000), UINT64_C(0x203ffd800000),
+					 UINT64_C(0x300ffd800000) };
+
+	if (memsz != HOMER_SIZE)
+		return 0;
+	for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+		if (paddr >= base[i] && paddr < base[i] + HOMER_MAX_CHIPS * HOMER_SIZE &&
+		    !((paddr - base[i]) % HOMER_SIZE))
+			return (int)((paddr - base[i]) / HOMER_SIZE) + 1;
+	return 0;
+}
 
 struct elf_ctx {
 	struct snapshot *s;
@@ -130,9 +155,10 @@ static struct mperr *elf_take_load(struct elf_ctx *c, const GElf_Phdr *ph, size_
 	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &end))
 		return mperr_input("PT_LOAD p_paddr 0x%" PRIx64 " + p_memsz 0x%" PRIx64
 				   " overflows", ph->p_paddr, ph->p_memsz);
-	*sg = (struct elf_seg){ ph->p_paddr, ph->p_memsz, ph->p_offset, ph->p_filesz, i };
+	*sg = (struct elf_seg){ ph->p_paddr, ph->p_memsz, ph->p_offset, ph->p_filesz, i,
+				homer_chip(ph->p_paddr, ph->p_memsz) };
 	c->n_load++;
-	if (end > c->ram_size)
+	if (!sg->homer && end > c->ram_size)
 		c->ram_size = end;
 	return NULL;
 }
@@ -250,8 +276,16 @@ static struct mperr *elf_add_ram(struct elf_ctx *c)
 		const struct elf_seg *sg = &c->load[i];
 		struct seg_walk sw = { s, sg };
 		struct mperr *err;
-		char name[32];
+		char name[48];
 
+		if (sg->homer) {
+			snprintf(name, sizeof(name), "PT_LOAD %zu HOMER chip %d", sg->idx,
+				 sg->homer - 1);
+			err = snap_add_block(s, name, sg->paddr, sg->memsz, 0);
+			if (err)
+				return err;
+			continue;
+		}
 		snprintf(name, sizeof(name), "PT_LOAD %zu", sg->idx);
 		err = snap_add_block(s, name, sg->paddr, sg->memsz, 1);
 		if (!err && sg->filesz)	/* p_memsz beyond p_filesz reads as zero */

@@ -95,6 +95,7 @@ struct kd {
 	bool big;
 	uint32_t version, status, bs, sub_blocks, bitmap_blocks, nr_cpus, dump_level;
 	uint64_t max_mapnr;
+	uint64_t ram_pages;		/* max_mapnr, or fewer: the pages below QEMU 10's HOMER */
 	uint64_t note_off, note_len, vmci_off, vmci_len;
 	uint64_t bitmap_off, bitmap_half, desc_off, n_desc_fit;
 	struct prstatus_counts notes;
@@ -317,6 +318,52 @@ static struct mperr *kd_sub_header(struct kd *k)
 	return NULL;
 }
 
+/*
+ * QEMU 10 backs each chip's HOMER with RAM and its dump-guest-memory writes
+ * those pages too, so max_mapnr reaches far above guest RAM (QEMU
+ * include/hw/ppc/pnv.h: PNV_HOMER_BASE, PNV9_HOMER_BASE, PNV10_HOMER_BASE for
+ * chip 0). Guest RAM ends below the first of these the dump reaches; the
+ * pages from there on are not guest RAM and are left out.
+ */
+static const uint64_t homer_base[] = { UINT64_C(0x7ffd800000), UINT64_C(0x203ffd800000),
+				       UINT64_C(0x300ffd800000) };
+
+#define HOMER_WINDOW (UINT64_C(256) * 0x400000)	/* 256 chips' HOMERs of PNV_HOMER_SIZE */
+
+static bool bit(const uint8_t *b, uint64_t i)
+{
+	return b[i / 8] >> (i % 8) & 1;
+}
+
+/* max_mapnr, or 1 + the last dumpable page (bitmap 1) below the HOMER window it reaches. */
+static uint64_t ram_pages(const struct kd *k)
+{
+	const uint8_t *b1 = k->map + k->bitmap_off;
+
+	for (size_t i = 0; i < sizeof(homer_base) / sizeof(homer_base[0]); i++) {
+		uint64_t from = homer_base[i] / k->bs, to = (homer_base[i] + HOMER_WINDOW) / k->bs;
+		bool homer = false;
+
+		if (from >= k->max_mapnr)
+			continue;
+		if (to > k->max_mapnr)
+			to = k->max_mapnr;
+		for (uint64_t p = from; p < to && !homer; p++)
+			homer = bit(b1, p);
+		if (!homer)
+			continue;
+		/* back to the last dumpable page, 64 pages at a time over the zero words */
+		while (from % 64 && !bit(b1, from - 1))
+			from--;
+		while (from >= 64 && !(from % 64) && !ld_le64(b1 + (from - 64) / 8))
+			from -= 64;
+		while (from && !bit(b1, from - 1))
+			from--;
+		return from;
+	}
+	return k->max_mapnr;
+}
+
 /* Where the bitmaps and descriptors are (§7.1, §7.4, §7.5), checked against the file. */
 static struct mperr *kd_layout(struct kd *k)
 {
@@ -340,7 +387,11 @@ static struct mperr *kd_layout(struct kd *k)
 		return mperr_at(mperr_input("max_mapnr 0x%" PRIx64 " pages of 0x%" PRIx32
 					    " bytes overflow", k->max_mapnr, k->bs), DH_MAX_MAPNR);
 	k->n_desc_fit = (k->len - k->desc_off) / PD_SIZE;
-	ram_init(&k->s->ram, ram);
+	k->ram_pages = ram_pages(k);
+	if (!k->ram_pages)
+		return mperr_at(mperr_input("no dumpable page below QEMU's HOMER: the dump holds no "
+					    "guest RAM"), k->bitmap_off);
+	ram_init(&k->s->ram, k->ram_pages * k->bs);
 	return NULL;
 }
 
@@ -597,12 +648,13 @@ static struct mperr *kd_walk_bitmap(struct kd *k, struct kd_out *o)
 	const uint8_t *b1 = k->map + k->bitmap_off, *b2 = b1 + k->bitmap_half;
 	uint64_t i = 0;
 
-	for (uint64_t base = 0; base < k->max_mapnr; base += 64) {
+	/* pages past ram_pages come after every RAM page: the entry indexes need none of them */
+	for (uint64_t base = 0; base < k->ram_pages; base += 64) {
 		uint64_t w1 = ld_le64(b1 + base / 8), w2 = ld_le64(b2 + base / 8);
 		struct mperr *err;
 
-		if (k->max_mapnr - base < 64) {	/* bits past max_mapnr are not pages */
-			uint64_t mask = (1ull << (k->max_mapnr - base)) - 1;
+		if (k->ram_pages - base < 64) {	/* bits past max_mapnr are not pages */
+			uint64_t mask = (1ull << (k->ram_pages - base)) - 1;
 
 			w1 &= mask;
 			w2 &= mask;
@@ -687,6 +739,9 @@ static struct mperr *kd_describe(struct kd *k)
 		 k->flat_records ? " (flattened)" : "", k->version, kd_compression_name(k->status),
 		 k->big ? "big" : "little", k->bs, s->in.gzipped ? ", gzip" : "");
 	err = snap_add_block(s, "kdump pages", 0, s->ram.size, 1);
+	if (!err && k->ram_pages < k->max_mapnr)
+		err = snap_add_block(s, "kdump pages above (HOMER)", k->ram_pages * k->bs,
+				     (k->max_mapnr - k->ram_pages) * k->bs, 0);
 	if (!err && k->flat_records)
 		err = snap_add_note(s, "flattened makedumpfile stream: %zu records re-assembled "
 				    "into 0x%" PRIx64 " bytes; kdump offsets refer to that form",

@@ -148,6 +148,56 @@ static struct kf_range *ram_ranges(const struct session *s, size_t *n)
 	return r;
 }
 
+static int by_gpa(const void *a, const void *b)
+{
+	const struct kf_range *x = a, *y = b;
+
+	return x->gpa < y->gpa ? -1 : x->gpa > y->gpa;
+}
+
+/*
+ * The capture kernel's memblock ranges, which Linux 6.9+ lists in the ELF core
+ * header it builds (fadump_populate_elfcorehdr, for_each_mem_range): one per
+ * memory node of the device tree, sorted, adjacent ones of the same chip (NUMA
+ * node) merged. NULL (use the RAM blocks) without a tree whose memory is the RAM.
+ */
+static struct kf_range *memblock_ranges(const struct session *s, size_t *n)
+{
+	const struct dt_info *dt = &s->dt;
+	struct kf_range *r;
+	uint32_t *chip;
+
+	*n = 0;
+	if (!dt->found || !dt->n_mem || dt->mem_total != s->snap.ram.size)
+		return NULL;
+	r = calloc(dt->n_mem, sizeof(*r));
+	chip = calloc(dt->n_mem, sizeof(*chip));
+	if (!r || !chip) {
+		free(r);
+		free(chip);
+		return NULL;
+	}
+	for (size_t i = 0; i < dt->n_mem; i++)
+		r[i] = (struct kf_range){ dt->mem[i].base, dt->mem[i].size };
+	qsort(r, dt->n_mem, sizeof(*r), by_gpa);
+	for (size_t i = 0; i < dt->n_mem; i++)
+		for (size_t k = 0; k < dt->n_mem; k++)
+			if (dt->mem[k].base == r[i].gpa && dt->mem[k].size == r[i].len)
+				chip[i] = dt->mem[k].chip;
+	for (size_t i = 0; i < dt->n_mem; i++) {
+		if (!r[i].len)
+			continue;
+		if (*n && chip[i] == chip[*n - 1] && r[*n - 1].gpa + r[*n - 1].len == r[i].gpa) {
+			r[*n - 1].len += r[i].len;	/* no wrap: the sizes add up to the RAM */
+			continue;
+		}
+		chip[*n] = chip[i];
+		r[(*n)++] = r[i];
+	}
+	free(chip);
+	return r;
+}
+
 /* Decide the vmcore before any output is opened: an error leaves nothing behind. */
 static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
 {
@@ -156,14 +206,17 @@ static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
 		.pda_gpa = s->plan.pda_write_gpa,
 		.pids_pir = s->o->vmcore_pids_pir,
 	};
-	struct kf_range *ram = ram_ranges(s, &vo.n_ram);
+	struct kf_range *ram = ram_ranges(s, &vo.n_ram), *mb;
 	struct mperr *err;
 
 	if (!ram)
 		return mperr_nomem();
 	vo.ram = ram;
+	mb = memblock_ranges(s, &vo.n_mb);
+	vo.mb = mb;
 	err = vmcore_plan(&s->ovl, &vo, v, s->w);
 	free(ram);
+	free(mb);
 	return mperr_in_file(err, s->o->snapshot);
 }
 

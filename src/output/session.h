@@ -11,7 +11,7 @@
 #include "input/device_tree.h"
 #include "tables/mpipl_tables.h"
 #include "core/overlay.h"
-#include "output/crashed_kernel.h"
+#include "tables/crashed_kernel.h"
 #include "core/progress.h"
 #include "sim/sim.h"
 #include "input/snapshot.h"

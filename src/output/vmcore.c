@@ -320,7 +320,8 @@ static struct mperr *kernel_header(const struct overlay *ovl, const struct vmcor
 	if (!err && kf->magic == KF_FADMPSIG)
 		err = sig_vmcoreinfo(ovl, kf, v, w);
 	if (!err)
-		err = kf_load_elfcore(ovl, kf, o->ram, o->n_ram, v->page_size);
+		err = kf_load_elfcore(ovl, kf, o->mb ? o->mb : o->ram, o->mb ? o->n_mb : o->n_ram,
+				      v->page_size);
 	return err;
 }
 

@@ -14,7 +14,7 @@
 
 #include "output/elf_out.h"
 #include "core/err.h"
-#include "output/kernel_fadump.h"
+#include "tables/kernel_fadump.h"
 #include "core/overlay.h"
 
 struct vmcore_options {
@@ -23,6 +23,9 @@ struct vmcore_options {
 	bool pids_pir;			/* --vmcore-pids=pir */
 	const struct kf_range *ram;	/* guest RAM ranges, for headers that list them */
 	size_t n_ram;
+	/* the capture kernel's memblock ranges (one per node's memory), for the 6.9+ header */
+	const struct kf_range *mb;
+	size_t n_mb;
 };
 
 struct vmcore {

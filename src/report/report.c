@@ -70,6 +70,40 @@ static void print_tables(FILE *out, const struct mpipl_tables *t)
 		t->meta.kernel_tag, t->meta.boot_mem_size);
 }
 
+static void print_chip_id(FILE *out, uint32_t chip)
+{
+	if (chip == DT_CHIP_UNKNOWN)
+		fprintf(out, "  chip ?   ");
+	else
+		fprintf(out, "  chip 0x%-4" PRIx32, chip);
+}
+
+/* Each chip (ibm,chip-id): its cores (cpu nodes, by first PIR) and its memory nodes. */
+static void print_chips(FILE *out, const struct dt_info *dt)
+{
+	for (size_t i = 0; i < dt->n_core; i++) {
+		uint32_t chip = dt->core[i].chip;
+		size_t k = i;
+
+		if (i && chip == dt->core[i - 1].chip)
+			continue;
+		print_chip_id(out, chip);
+		for (; k < dt->n_core && dt->core[k].chip == chip; k++)
+			;
+		fprintf(out, " %zu core%s (PIR", k - i, k - i == 1 ? "" : "s");
+		for (size_t j = i; j < k; j++)
+			fprintf(out, " 0x%" PRIx32 "%s", dt->core[j].pir,
+				dt->core[j].n_threads > 1 ? "+" : "");
+		fprintf(out, "), %" PRIu32 " thread%s per core, memory", dt->core[i].n_threads,
+			dt->core[i].n_threads == 1 ? "" : "s");
+		for (size_t m = 0; m < dt->n_mem; m++)
+			if (dt->mem[m].chip == chip)
+				fprintf(out, " 0x%" PRIx64 "+0x%" PRIx64, dt->mem[m].base,
+					dt->mem[m].size);
+		fputc('\n', out);
+	}
+}
+
 static void print_tree(FILE *out, const struct session *s)
 {
 	const struct dt_info *dt = &s->dt;
@@ -83,6 +117,7 @@ static void print_tree(FILE *out, const struct session *s)
 	for (size_t i = 0; i < dt->n_pir; i++)
 		fprintf(out, "%sPIR 0x%" PRIx32, i ? ", " : "", dt->pir[i]);
 	fprintf(out, "\n  memory   0x%" PRIx64 " bytes in %zu ranges\n", dt->mem_total, dt->n_mem);
+	print_chips(out, dt);
 	if (!dt->dump_node) {
 		fprintf(out, "  /ibm,opal/dump: absent\n");
 		return;

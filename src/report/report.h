@@ -10,7 +10,7 @@
 #include <stdio.h>
 
 #include "compare/cmp_session.h"
-#include "output/crashed_kernel.h"
+#include "tables/crashed_kernel.h"
 #include "output/session.h"
 
 #define REPORT_SCHEMA_VERSION	2	/* of the schemas/ files; 2 added tool, kernel, warnings */

@@ -160,6 +160,27 @@ static json_t *tables_json(const struct mpipl_tables *t)
 	return o;
 }
 
+static json_t *chip_json(uint32_t chip)
+{
+	return chip == DT_CHIP_UNKNOWN ? json_null() : json_integer(chip);
+}
+
+/* cpu nodes of /cpus (one per core on powernv), by chip id then first PIR */
+static json_t *cores_json(const struct dt_info *dt)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < dt->n_core; i++) {
+		json_t *c = json_object();
+
+		json_object_set_new(c, "chip_id", chip_json(dt->core[i].chip));
+		json_object_set_new(c, "pir", hex(dt->core[i].pir));
+		json_object_set_new(c, "threads", json_integer(dt->core[i].n_threads));
+		json_array_append_new(a, c);
+	}
+	return a;
+}
+
 static json_t *tree_json(const struct session *s)
 {
 	const struct dt_info *dt = &s->dt;
@@ -183,9 +204,11 @@ static json_t *tree_json(const struct session *s)
 
 		json_object_set_new(m, "base", hex(dt->mem[i].base));
 		json_object_set_new(m, "size", hex(dt->mem[i].size));
+		json_object_set_new(m, "chip_id", chip_json(dt->mem[i].chip));
 		json_array_append_new(mem, m);
 	}
 	json_object_set_new(o, "memory", mem);
+	json_object_set_new(o, "cores", cores_json(dt));
 	json_object_set_new(o, "dump_node", json_boolean(dt->dump_node));
 	json_object_set_new(o, "mpipl_boot", json_boolean(dt->mpipl_boot));
 	for (int i = 0; dt->fw_load_area && i < 4; i++)

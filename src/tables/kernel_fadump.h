@@ -2,10 +2,23 @@
  * kernel_fadump.h - the crashed Linux kernel's fadump structures, read from
  * the post-MPIPL view as the capture kernel reads them (mpipl.md §5, §6):
  * MPIPL metadata kernel tag -> opal_fadump_mem_struct (big-endian) -> crash
- * info header (kernel byte order, "FADMPINF" Linux <= 6.8 or "FADMPSIG"
- * layout) -> the kernel's ELF core header; and the firmware thread records
- * turned into NT_PRSTATUS notes as opal_fadump_build_cpu_notes() does.
- * Parsing only: the vmcore layout is vmcore.h's business.
+ * info header (kernel byte order) -> the kernel's ELF core header; and the
+ * firmware thread records turned into NT_PRSTATUS notes as
+ * opal_fadump_build_cpu_notes() does. Reading only (inspect and the vmcore
+ * share it): the vmcore layout is output/vmcore.h's business.
+ *
+ * Two ABIs, told apart by the crash info header's magic (and version), never
+ * by a kernel version (mpipl.md §5):
+ * - "FADMPINF" (Linux <= 6.8, e.g. 6.1): magic, elfcorehdr_addr, crashing_cpu,
+ *   pt_regs, cpumask; the crashed kernel built the ELF core header at
+ *   registration and the capture kernel exports it as is.
+ * - "FADMPSIG" version 1 (Linux 6.9+, e.g. 6.12): magic, version,
+ *   crashing_cpu, vmcoreinfo_raddr/size, pt_regs_sz, cpu_mask_sz, pt_regs,
+ *   cpumask; no ELF core header in memory: the capture kernel builds it
+ *   (fadump_populate_elfcorehdr) from the boot-memory regions and its own
+ *   memblock ranges, minus the reservation. The reservation no longer ends on
+ *   a page boundary after the header, so the kernel tag (the
+ *   opal_fadump_mem_struct right after the crash info header) is unaligned.
  */
 #ifndef MPIPLSIM_KERNEL_FADUMP_H
 #define MPIPLSIM_KERNEL_FADUMP_H
@@ -24,6 +37,10 @@
 
 enum kf_magic { KF_FADMPINF = 1, KF_FADMPSIG = 2 };
 
+#define KF_SIG_VERSION		1u	/* FADUMP_HEADER_VERSION of Linux 6.9 to 6.12 */
+#define KF_INF_HDR_FIXED	0x18u	/* FADMPINF: magic, elfcorehdr_addr, cpu, pad */
+#define KF_SIG_HDR_FIXED	0x28u	/* FADMPSIG: up to pt_regs */
+
 struct kf_region {
 	uint64_t src, dest, size;
 };
@@ -39,7 +56,10 @@ struct kernel_fadump {
 	/* fadump_crash_info_header */
 	enum kf_magic magic;
 	bool big;			/* byte order of the crash info header */
-	uint32_t hdr_version;		/* FADMPSIG only */
+	uint32_t hdr_version;		/* FADMPSIG only (FADMPINF counts as 0) */
+	uint32_t pt_regs_sz, cpu_mask_sz;	/* FADMPSIG only */
+	uint64_t fdh_size;		/* sizeof(fadump_crash_info_header), FADMPSIG only */
+	uint64_t boot_mem_size;		/* sum of rgn[].size (opal_fadump_get_config) */
 	uint32_t crashing_cpu;		/* a PIR on OPAL */
 	uint64_t regs[KF_PT_REGS_WORDS];	/* pt_regs of the crashing CPU */
 	uint64_t elfcorehdr_gpa;	/* FADMPINF only */
@@ -52,6 +72,9 @@ struct kf_range {
 	uint64_t gpa, len;
 };
 
+/* "FADMPINF" or "FADMPSIG" */
+const char *kf_magic_name(enum kf_magic m);
+
 /*
  * Read the structures from the kernel tag down to the crash info header.
  * An error means "no usable kernel data": the message says which structure,
@@ -61,8 +84,10 @@ struct mperr *kf_load(const struct overlay *ovl, uint64_t kernel_tag, struct ker
 		      const struct warn_sink *w);
 /*
  * The ELF core header: read at elfcorehdr_addr (FADMPINF), or built as the
- * 6.9+ capture kernel's fadump_populate_elfcorehdr() does (FADMPSIG) from the
- * RAM ranges and the reservation [rgn[0].dest, reserve_end).
+ * 6.9+ capture kernel's fadump_populate_elfcorehdr() does (FADMPSIG) from
+ * ram, the capture kernel's memblock ranges (sorted, one per NUMA node's
+ * memory: the device tree's memory nodes), and the reservation
+ * [rgn[0].dest, rgn[0].dest + get_fadump_area_size()).
  */
 struct mperr *kf_load_elfcore(const struct overlay *ovl, struct kernel_fadump *kf,
 			      const struct kf_range *ram, size_t n_ram, uint64_t page_size);

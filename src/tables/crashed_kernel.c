@@ -1,5 +1,5 @@
 /* crashed_kernel.c - see crashed_kernel.h */
-#include "output/crashed_kernel.h"
+#include "tables/crashed_kernel.h"
 
 #include <inttypes.h>
 #include <stdio.h>

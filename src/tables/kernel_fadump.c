@@ -1,5 +1,5 @@
 /* kernel_fadump.c - see kernel_fadump.h */
-#include "output/kernel_fadump.h"
+#include "tables/kernel_fadump.h"
 
 #include <elf.h>
 #include <inttypes.h>
@@ -17,8 +17,9 @@
 #define MAGIC_FADMPINF		UINT64_C(0x4641444d50494e46)	/* "FADMPINF" MSB first */
 #define MAGIC_FADMPSIG		UINT64_C(0x4641444d50534947)	/* "FADMPSIG" */
 #define PT_REGS_SIZE		(KF_PT_REGS_WORDS * 8u)
-#define INF_REGS_OFF		0x18u	/* magic, elfcorehdr_addr, crashing_cpu, pad */
-#define SIG_REGS_OFF		0x28u	/* magic, version, cpu, vmcoreinfo raddr/size, sizes */
+#define INF_REGS_OFF		KF_INF_HDR_FIXED
+#define SIG_REGS_OFF		KF_SIG_HDR_FIXED
+#define MAX_CPU_MASK_SIZE	1024u	/* struct cpumask of NR_CPUS 8192, ppc64's largest */
 #define EHDR_SIZE		ELFCORE_EHDR_SIZE
 #define PHDR_SIZE		ELFCORE_PHDR_SIZE
 #define PF_RWX			(PF_R | PF_W | PF_X)
@@ -26,6 +27,7 @@
 
 #define MAX_THREADS		65536u	/* beyond any machine; bounds the notes buffer */
 #define MAX_REG_ENTRIES		65536u	/* hostboot writes up to 182 */
+#define REG_CHUNK		4096u	/* register entries are read this many bytes at a time */
 
 /* pt_regs word indices (arch/powerpc/include/asm/ptrace.h) */
 enum { R_NIP = 32, R_MSR = 33, R_CTR = 35, R_LINK = 36, R_XER = 37, R_CCR = 38, R_DAR = 41,
@@ -86,7 +88,8 @@ static void load_regs(const uint8_t *p, bool big, uint64_t *regs)
 		regs[i] = ld_u64(p + 8 * i, big);
 }
 
-static struct mperr *load_fdh(const struct overlay *ovl, struct kernel_fadump *kf)
+static struct mperr *load_fdh(const struct overlay *ovl, struct kernel_fadump *kf,
+			      const struct warn_sink *w)
 {
 	uint8_t h[SIG_REGS_OFF + PT_REGS_SIZE];
 	uint64_t gpa = kf->fdh_gpa, le, be;
@@ -121,12 +124,34 @@ static struct mperr *load_fdh(const struct overlay *ovl, struct kernel_fadump *k
 	kf->crashing_cpu = ld_u32(h + 0x0c, kf->big);
 	kf->vmcoreinfo_gpa = ld_u64(h + 0x10, kf->big);
 	kf->vmcoreinfo_size = ld_u64(h + 0x18, kf->big);
-	if (ld_u32(h + 0x20, kf->big) != PT_REGS_SIZE)
+	kf->pt_regs_sz = ld_u32(h + 0x20, kf->big);
+	kf->cpu_mask_sz = ld_u32(h + 0x24, kf->big);
+	/*
+	 * is_fadump_header_compatible() (6.9 to 6.12) checks pt_regs_sz and cpu_mask_sz
+	 * against its own sizes and not the version; members are only ever appended, so
+	 * any version >= 1 starts with version 1's layout.
+	 */
+	if (kf->hdr_version != KF_SIG_VERSION)
+		warnf(w, "crash info header at 0x%" PRIx64 ": FADMPSIG version %" PRIu32 ", "
+		      "expected %u: its version 1 members are read (Linux 6.12 does not check "
+		      "the version)", gpa, kf->hdr_version, KF_SIG_VERSION);
+	if (kf->pt_regs_sz != PT_REGS_SIZE)
 		return mperr_at(mperr_input("crash info header at 0x%" PRIx64 ": pt_regs_sz 0x%"
 					    PRIx32 ", expected 0x%x (ppc64 pt_regs)", gpa,
-					    ld_u32(h + 0x20, kf->big), PT_REGS_SIZE), gpa);
+					    kf->pt_regs_sz, PT_REGS_SIZE), gpa);
+	if (!kf->cpu_mask_sz || kf->cpu_mask_sz % 8 || kf->cpu_mask_sz > MAX_CPU_MASK_SIZE)
+		return mperr_at(mperr_input("crash info header at 0x%" PRIx64 ": cpu_mask_sz 0x%"
+					    PRIx32 " is no ppc64 struct cpumask (8 to 0x%x bytes, a "
+					    "multiple of 8)", gpa, kf->cpu_mask_sz,
+					    MAX_CPU_MASK_SIZE), gpa);
+	kf->fdh_size = SIG_REGS_OFF + (uint64_t)kf->pt_regs_sz + kf->cpu_mask_sz;
 	load_regs(h + SIG_REGS_OFF, kf->big, kf->regs);
 	return NULL;
+}
+
+const char *kf_magic_name(enum kf_magic m)
+{
+	return m == KF_FADMPINF ? "FADMPINF" : m == KF_FADMPSIG ? "FADMPSIG" : "none";
 }
 
 struct mperr *kf_load(const struct overlay *ovl, uint64_t kernel_tag, struct kernel_fadump *kf,
@@ -138,7 +163,7 @@ struct mperr *kf_load(const struct overlay *ovl, uint64_t kernel_tag, struct ker
 	if (!kernel_tag)
 		return mperr_input("MPIPL metadata: kernel tag is 0: no fadump kernel metadata");
 	err = load_fdm(ovl, kernel_tag, kf, w);
-	return err ? err : load_fdh(ovl, kf);
+	return err ? err : load_fdh(ovl, kf, w);
 }
 
 void kf_free(struct kernel_fadump *kf)
@@ -257,12 +282,44 @@ static void add_load(struct elfcore_hdr *e, uint64_t gpa, uint64_t len, uint64_t
 					      len, len, 0 };
 }
 
-/* Linux 6.9+ fadump_populate_elfcorehdr(): the capture kernel builds the header itself. */
+static struct mperr *wraps(const char *what, unsigned i, uint64_t a, uint64_t b)
+{
+	return mperr_input("opal_fadump_mem_struct region %u: %s 0x%" PRIx64 " + 0x%" PRIx64
+			   " wraps around 2^64", i, what, a, b);
+}
+
+/*
+ * The end of the first kernel's reservation as the capture kernel computes it:
+ * reserve_dump_area_start (rgn[0].dest) + get_fadump_area_size(), that is
+ * PAGE_ALIGN(CPU state + HPTE sizes, both 0 at this point on OPAL) + boot
+ * memory + sizeof(crash info header) + PAGE_ALIGN(sizeof(opal_fadump_mem_struct)).
+ */
+static struct mperr *reserve_end(const struct kernel_fadump *kf, uint64_t ra_start,
+				 uint64_t page_size, uint64_t *ra_end)
+{
+	uint64_t meta = (FDM_SIZE + page_size - 1) & ~(page_size - 1), e;
+
+	if (__builtin_add_overflow(ra_start, kf->boot_mem_size, &e) ||
+	    __builtin_add_overflow(e, kf->fdh_size, &e) || __builtin_add_overflow(e, meta, &e))
+		return mperr_input("opal_fadump_mem_struct at 0x%" PRIx64 ": the reservation at 0x%"
+				   PRIx64 " of 0x%" PRIx64 " bytes of boot memory wraps around 2^64",
+				   kf->fdm_gpa, ra_start, kf->boot_mem_size);
+	*ra_end = e;
+	return NULL;
+}
+
+/*
+ * Linux 6.9+ fadump_populate_elfcorehdr(): the capture kernel builds the header
+ * itself: CPU-notes PT_NOTE, VMCOREINFO PT_NOTE, one PT_LOAD per boot-memory
+ * region (file offsets running on from rgn[0].dest), then each memblock range
+ * above boot_mem_top without the reservation.
+ */
 static struct mperr *synth_elfcore(struct kernel_fadump *kf, const struct kf_range *ram,
 				   size_t n_ram, uint64_t page_size)
 {
 	struct elfcore_hdr *e = &kf->eh;
-	uint64_t dest = kf->n_rgn ? kf->rgn[0].dest : 0, top = 0, ra_start = dest, ra_end;
+	uint64_t dest = kf->n_rgn ? kf->rgn[0].dest : 0, top = 0, ra_start = dest, ra_end = 0;
+	struct mperr *err;
 
 	init_ehdr(e, kf->big);
 	e->ph = calloc(2 + kf->n_rgn + 2 * n_ram, sizeof(*e->ph));
@@ -272,20 +329,31 @@ static struct mperr *synth_elfcore(struct kernel_fadump *kf, const struct kf_ran
 	e->ph[e->phnum++] = (struct elfcore_phdr){ PT_NOTE, 0, kf->vmcoreinfo_gpa, 0,
 					      kf->vmcoreinfo_gpa, kf->vmcoreinfo_size,
 					      kf->vmcoreinfo_size, 0 };
+	kf->boot_mem_size = 0;
 	for (unsigned i = 0; i < kf->n_rgn; i++) {
-		add_load(e, kf->rgn[i].src, kf->rgn[i].size, dest);
-		dest += kf->rgn[i].size;
-		if (kf->rgn[i].src + kf->rgn[i].size > top)
-			top = kf->rgn[i].src + kf->rgn[i].size;
-	}
-	/*
-	 * The reservation ends with the page(s) holding opal_fadump_mem_struct
-	 * (opal_fadump_setup_metadata), so it ends at the kernel tag + PAGE_ALIGN(its size).
-	 */
-	ra_end = kf->fdm_gpa + ((FDM_SIZE + page_size - 1) & ~(page_size - 1));
-	for (size_t i = 0; i < n_ram; i++) {
-		uint64_t s = ram[i].gpa, end = ram[i].gpa + ram[i].len;
+		const struct kf_region *r = &kf->rgn[i];
+		uint64_t next, boot;
 
+		add_load(e, r->src, r->size, dest);
+		if (__builtin_add_overflow(dest, r->size, &next))
+			return wraps("file offset", i, dest, r->size);
+		/* boot_mem_top = boot_memory_size + holes: the end of the last region */
+		if (__builtin_add_overflow(r->src, r->size, &top))
+			return wraps("src", i, r->src, r->size);
+		if (__builtin_add_overflow(kf->boot_mem_size, r->size, &boot))
+			return wraps("boot memory size", i, kf->boot_mem_size, r->size);
+		dest = next;
+		kf->boot_mem_size = boot;
+	}
+	err = reserve_end(kf, ra_start, page_size, &ra_end);
+	if (err)
+		return mperr_at(err, kf->fdm_gpa);
+	for (size_t i = 0; i < n_ram; i++) {
+		uint64_t s = ram[i].gpa, end;
+
+		if (__builtin_add_overflow(ram[i].gpa, ram[i].len, &end))
+			return mperr_input("memory range 0x%" PRIx64 " + 0x%" PRIx64 " wraps around "
+					   "2^64", ram[i].gpa, ram[i].len);
 		if (s < top) {
 			if (end <= top)
 				continue;
@@ -360,10 +428,29 @@ static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd,
 		      "notes of the other CPUs reproduce that", cd->dest);
 	cd->ecnt = ld_be32(h + THREAD_ECNT_OFF);
 	cd->esize = ld_be32(h + THREAD_ESIZE_OFF);
+	/*
+	 * Bounded work (mpipl.md §4): Linux trusts these counts; here the register
+	 * array of each thread must lie in the thread's record, its entries apart,
+	 * so that all the reads together cover no more than act_size bytes, which
+	 * lie in RAM (checked above).
+	 */
 	if (cd->ecnt > MAX_REG_ENTRIES)
-		return mperr_at(mperr_input("first thread header at 0x%" PRIx64 ": ecnt %" PRIu32
-					    ", more than %u register entries", cd->dest, cd->ecnt,
+		return mperr_at(mperr_input("processor dump area at 0x%" PRIx64 ": first thread "
+					    "header at 0x%" PRIx64 ": ecnt %" PRIu32 ", more than "
+					    "%u register entries", pda, cd->dest, cd->ecnt,
 					    MAX_REG_ENTRIES), cd->dest);
+	if (cd->ecnt && cd->esize < REG_ENTRY_SIZE)
+		return mperr_at(mperr_input("processor dump area at 0x%" PRIx64 ": first thread "
+					    "header at 0x%" PRIx64 ": esize 0x%" PRIx32 " is smaller "
+					    "than a register entry (0x%x)", pda, cd->dest, cd->esize,
+					    REG_ENTRY_SIZE), cd->dest);
+	if ((uint64_t)cd->regs_offset + (uint64_t)cd->ecnt * cd->esize > cd->thread_size)
+		return mperr_at(mperr_input("processor dump area at 0x%" PRIx64 ": first thread "
+					    "header at 0x%" PRIx64 ": %" PRIu32 " register entries of "
+					    "0x%" PRIx32 " bytes from offset 0x%" PRIx32 " do not fit "
+					    "in a thread record of 0x%" PRIx32 " bytes", pda, cd->dest,
+					    cd->ecnt, cd->esize, cd->regs_offset, cd->thread_size),
+				cd->dest);
 	return NULL;
 }
 
@@ -428,21 +515,31 @@ static void set_reg(uint64_t *regs, uint32_t type, uint32_t num, uint64_t val)
 			regs[spr[i].word] = val;
 }
 
-/* opal_fadump_read_regs(): entries at the record + regs_offset, stride esize. */
+/*
+ * opal_fadump_read_regs(): entries at the record + regs_offset, stride esize
+ * (>= 16, checked), read REG_CHUNK bytes at a time.
+ */
 static struct mperr *read_thread_regs(const struct overlay *ovl, const struct kf_cpu_data *cd,
 				      uint64_t rec, uint64_t *regs)
 {
-	uint8_t e[REG_ENTRY_SIZE];
+	uint32_t per = 1 + (REG_CHUNK - REG_ENTRY_SIZE) / (cd->esize ? cd->esize : 1);
+	uint8_t b[REG_CHUNK];
 
 	memset(regs, 0, KF_PT_REGS_WORDS * sizeof(*regs));
-	for (uint32_t i = 0; i < cd->ecnt; i++) {
+	for (uint32_t i = 0; i < cd->ecnt; i += per) {
+		uint32_t k = cd->ecnt - i < per ? cd->ecnt - i : per;
 		uint64_t gpa = rec + cd->regs_offset + (uint64_t)i * cd->esize;
-		struct mperr *err = read_at(ovl, gpa, e, sizeof(e), "register entry");
+		struct mperr *err = read_at(ovl, gpa, b, (size_t)(k - 1) * cd->esize +
+					    REG_ENTRY_SIZE, "register entry");
 
 		if (err)
 			return mperr_in_table(err, "thread record");
-		set_reg(regs, ld_be32(e + REG_TYPE_OFF), ld_be32(e + REG_NUM_OFF),
-			ld_be64(e + REG_VAL_OFF));
+		for (uint32_t j = 0; j < k; j++) {
+			const uint8_t *e = b + (size_t)j * cd->esize;
+
+			set_reg(regs, ld_be32(e + REG_TYPE_OFF), ld_be32(e + REG_NUM_OFF),
+				ld_be64(e + REG_VAL_OFF));
+		}
 	}
 	return NULL;
 }

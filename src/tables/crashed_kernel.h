@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "input/snapshot.h"
-#include "output/kernel_fadump.h"
+#include "tables/kernel_fadump.h"
 #include "tables/mpipl_tables.h"
 #include "tables/printk.h"
 #include "tables/vmcoreinfo.h"
