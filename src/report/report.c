@@ -211,7 +211,7 @@ void report_summary(FILE *out, const struct session *s)
 {
 	fputs("mpiplsim: wrote ", out);
 	for (unsigned i = 0; i < s->n_written; i++) {
-		fprintf(out, "%s%s (", i ? ", " : "", s->written[i].path);
+		fprintf(out, "%s%s (", i ? ", " : "", TEXT_ESC(s->written[i].path));
 		put_mib(out, s->written[i].size);
 		fputs(", ", out);
 		put_mib(out, s->written[i].data);
