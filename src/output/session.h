@@ -31,6 +31,7 @@ struct run_options {
 	bool quiet;
 	int verbose;
 	bool json;
+	bool inspect;			/* plan only: no registers is no error (issue 14) */
 };
 
 struct session {
@@ -46,6 +47,7 @@ struct session {
 	struct overlay ovl;
 	struct progress pr;
 	bool have_snap, have_cpu_snap, have_plan, have_ovl;
+	bool regs_lacking;		/* inspect planned without the registers a run needs */
 };
 
 /* Open the snapshot(s) and read the tables. */
