@@ -327,6 +327,7 @@ static int report_error(struct mperr *err)
 
 	if (!err)
 		return 0;
+	fflush(stdout);		/* what was printed comes first, also on one terminal */
 	mperr_format(err, buf, sizeof(buf));
 	fprintf(stderr, "mpiplsim: %s\n", buf);
 	kind = err->kind;
@@ -433,7 +434,7 @@ int main(int argc, char **argv)
 	struct cli c;
 	struct warn_sink w = { on_warning, &c };
 	const struct argp *which = &run_argp;
-	int k = 1;
+	int k = 1, status;
 
 	memset(&c, 0, sizeof(c));
 	c.run.opal_base = SKIBOOT_BASE;
@@ -451,9 +452,16 @@ int main(int argc, char **argv)
 	}
 	argv[0] = name;
 	argp_parse(which, argc, argv, 0, NULL, &c);
-	if (c.cmd && !strcmp(c.cmd, "inspect"))
-		return cmd_inspect(&c, &w);
-	if (c.cmd && !strcmp(c.cmd, "compare"))
-		return cmd_compare(&c, &w);
-	return cmd_run(&c, &w);
+	if (which == &inspect_argp)
+		status = cmd_inspect(&c, &w);
+	else if (which == &compare_argp)
+		status = cmd_compare(&c, &w);
+	else
+		status = cmd_run(&c, &w);
+	/* a report that did not reach its file is no report: say so (a full disk) */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "mpiplsim: standard output: %s\n", strerror(errno));
+		return which == &compare_argp ? 2 : MPERR_IO;
+	}
+	return status;
 }
