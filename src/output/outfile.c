@@ -135,6 +135,21 @@ static struct mperr *target_missing(const char *path, struct out_target *t)
 	return NULL;
 }
 
+/* The temporary file goes beside the target: its directory must take a new file. */
+static struct mperr *target_dir_writable(const char *path, const struct out_target *t)
+{
+	char *dir = dir_of(t->path);
+	int e;
+
+	if (!dir)
+		return mperr_nomem();
+	e = access(dir, W_OK) < 0 ? errno : 0;
+	free(dir);
+	if (e && strcmp(t->path, path))
+		return mperr_in_file(mperr_io(e, "cannot create %s", t->path), path);
+	return e ? mperr_in_file(mperr_io(e, "cannot create"), path) : NULL;
+}
+
 struct mperr *outfile_target(const char *path, struct out_target *t)
 {
 	struct mperr *err;
@@ -151,6 +166,8 @@ struct mperr *outfile_target(const char *path, struct out_target *t)
 				goto fail;
 			}
 			err = target_missing(path, t);
+			if (!err)
+				err = target_dir_writable(path, t);
 			if (err)
 				goto fail;
 			return NULL;
@@ -171,8 +188,12 @@ struct mperr *outfile_target(const char *path, struct out_target *t)
 	t->mode = st.st_mode;
 	t->dev = st.st_dev;
 	t->ino = st.st_ino;
-	if (S_ISREG(st.st_mode))
+	if (S_ISREG(st.st_mode)) {
+		err = target_dir_writable(path, t);
+		if (err)
+			goto fail;
 		return NULL;
+	}
 	if (strcmp(t->path, path))
 		err = mperr_usage("leads to %s, a %s, not a regular file: refusing to replace it",
 				  t->path, type_name(st.st_mode));
