@@ -199,8 +199,8 @@ static void check_contradictions(struct cli *c, struct argp_state *st)
 		argp_error(st, "--no-registers and --cpu-state contradict each other: the first "
 			   "writes no registers, the second says where to take them from");
 	if (c->emulate && c->profile >= 0 && c->profile != PROFILE_QEMU_V2)
-		argp_error(st, "--emulate qemu-v2 writes the qemu-v2 register profile, not --profile "
-			   "%s", profile_name(c->profile));
+		argp_error(st, "--emulate qemu-v2 writes the qemu-v2 register profile, not "
+			   "--profile %s", profile_name(c->profile));
 	if (c->emulate) {
 		r->sim.mode = MODE_QEMU_V2;
 		r->sim.profile = PROFILE_QEMU_V2;
@@ -361,7 +361,9 @@ static int report_error(struct mperr *err)
 static struct mperr *check_paths(const struct run_options *r)
 {
 	const struct named_path out[] = {
-		{ "-o", r->output }, { "--vmcore", r->vmcore }, { "--firmware-out", r->firmware_out },
+		{ "-o", r->output },
+		{ "--vmcore", r->vmcore },
+		{ "--firmware-out", r->firmware_out },
 	};
 	const struct named_path in[] = {
 		{ "the snapshot", r->snapshot }, { "the --cpu-state snapshot", r->cpu_state },

@@ -40,7 +40,8 @@ static struct mperr *gz_refill(struct gz *g)
 		n = pread(g->fd, g->in, want < CHUNK ? (size_t)want : CHUNK, (off_t)g->in_off);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return mperr_io(errno, "reading the gzip data at 0x%llx", (unsigned long long)g->in_off);
+		return mperr_io(errno, "reading the gzip data at 0x%llx",
+				(unsigned long long)g->in_off);
 	if (n == 0)
 		g->in_len = g->in_off;	/* it shrank: the stream ends early */
 	g->zs.next_in = g->in;
@@ -94,10 +95,12 @@ static struct mperr *gz_inflate(struct gz *g, int tmp, uint64_t *out_len)
 		ret = inflate(&g->zs, Z_NO_FLUSH);
 		if (ret == Z_MEM_ERROR)
 			return mperr_nomem();
-		if (ret != Z_OK && ret != Z_BUF_ERROR && ret != Z_STREAM_END)
+		if (ret != Z_OK && ret != Z_BUF_ERROR && ret != Z_STREAM_END) {
+			const char *why = g->zs.msg ? g->zs.msg : zError(ret);
+
 			return mperr_at(mperr_input("gzip data corrupt after %llu bytes: %s",
-						    (unsigned long long)gz_pos(g),
-						    g->zs.msg ? g->zs.msg : zError(ret)), gz_pos(g));
+						    (unsigned long long)gz_pos(g), why), gz_pos(g));
+		}
 		n = CHUNK - g->zs.avail_out;
 		err = pwrite_sparse(tmp, g->out, n, off);	/* zero blocks stay holes */
 		if (err)
@@ -128,7 +131,8 @@ static struct mperr *gunzip_to_tmp(int fd, uint64_t len, int *out_fd, uint64_t *
 		return mperr_io(errno, "creating a temporary file in %s", tmp_dir());
 	g.in = malloc(CHUNK);
 	g.out = malloc(CHUNK);
-	if (!g.in || !g.out || inflateInit2(&g.zs, 15 + 16) != Z_OK) {	/* gzip wrapper only */
+	/* windowBits 15 + 16: the gzip wrapper only, never a bare zlib stream */
+	if (!g.in || !g.out || inflateInit2(&g.zs, 15 + 16) != Z_OK) {
 		free(g.in);
 		free(g.out);
 		close(tmp);

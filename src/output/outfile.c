@@ -243,8 +243,8 @@ static struct mperr *check_one(const struct named_path *out, const struct out_ta
 	}
 	for (size_t j = 0; j < i; j++)
 		if (out[j].path && same_target(&t[i], &t[j]))
-			return mperr_in_file(mperr_usage("%s names another output too (%s)", o->what,
-							 out[j].what), o->path);
+			return mperr_in_file(mperr_usage("%s names another output too (%s)",
+							 o->what, out[j].what), o->path);
 	return NULL;
 }
 
