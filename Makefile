@@ -101,6 +101,7 @@ check: layers $(B)/mpiplsim $(TBINS) fixtures
 	for t in $(TBINS); do echo "== $$t"; $(VALGRIND) $$t; done; \
 	tests/cli.sh; \
 	tests/golden.sh; \
+	tests/dmesg.sh; \
 	tests/progress_tmux.sh; \
 	tests/faults.sh; \
 	tests/clients.sh $(FXDIR) $(FIXTURES); \

@@ -11,12 +11,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "output/crashed_kernel.h"
 #include "output/outfile.h"
 #include "report/elf_describe.h"
 #include "report/report.h"
 #include "output/session.h"
 
-const char *argp_program_version = "mpiplsim " MPIPLSIM_VERSION;
+static void print_version(FILE *out, struct argp_state *st);
+void (*argp_program_version_hook)(FILE *, struct argp_state *) = print_version;
 const char *argp_program_bug_address = "the project's issue tracker";
 
 enum {
@@ -32,12 +34,51 @@ struct cli {
 	int n_args;
 	int profile;		/* --profile, -1 if not given */
 	bool emulate;		/* --emulate qemu-v2 */
+	struct report_meta meta;	/* warnings kept for --json */
 };
+
+/* --version: what this build reads (snapshot-formats.md §1) and which skiboot layouts. */
+static void print_version(FILE *out, struct argp_state *st)
+{
+	(void)st;
+	fprintf(out, "mpiplsim %s\n"
+		"input formats: raw (pmemsave), mig (QEMU migration stream), elf "
+		"(dump-guest-memory, vmcore), kdump (dump-guest-memory -z/-l/-s: zlib%s%s); "
+		"any of them gzip-compressed\n"
+		"skiboot layouts: v7.0 (legacy SPIRA in front of SPIRA-H), master (SPIRA-H only), "
+		"others found through SPIRA-H or given with --spirah/--mdst/--mddt\n"
+		"kernel log: the lockless printk ring buffer of Linux 5.10 and later, ppc64\n",
+		MPIPLSIM_VERSION,
+#ifdef HAVE_LZO
+		", lzo",
+#else
+		"",
+#endif
+#ifdef HAVE_SNAPPY
+		", snappy"
+#else
+		""
+#endif
+		);
+}
 
 static void on_warning(void *ctx, const char *msg)
 {
-	const struct cli *c = ctx;
+	struct cli *c = ctx;
 
+	if (c->run.json) {
+		char **w = realloc(c->meta.warnings, (c->meta.n_warnings + 1) * sizeof(*w));
+		char *m = strdup(msg);
+
+		if (w && m) {
+			w[c->meta.n_warnings++] = m;
+			c->meta.warnings = w;
+		} else {
+			free(m);
+			if (w)
+				c->meta.warnings = w;
+		}
+	}
 	if (!c->run.quiet)
 		fprintf(stderr, "mpiplsim: warning: %s\n", msg);
 }
@@ -300,7 +341,8 @@ static const struct argp run_argp = {
 	"RAM (pmemsave), optionally gzip-compressed.\n\n"
 	"Other commands:\n"
 	"  mpiplsim inspect SNAPSHOT [--json]   show the tables, CPUs and decisions\n"
-	"  mpiplsim compare A B [--json]        compare two post-MPIPL images\n\n"
+	"  mpiplsim compare A B [--json]        compare two post-MPIPL images\n"
+	"  mpiplsim dmesg SNAPSHOT              the crashed kernel's log\n\n"
 	"Exit status: 0 success, 1 bad input, 2 usage error, 3 I/O error.",
 	children, NULL, NULL,
 };
@@ -339,6 +381,75 @@ static struct mperr *add_hint(struct mperr *err)
 	snprintf(err->msg + n, sizeof(err->msg) - n, "%s", hint[err->hint]);
 	err->hint = MPERR_HINT_NONE;	/* worded once */
 	return err;
+}
+
+/* --- mpiplsim dmesg: the kernel log, as makedumpfile --dump-dmesg prints it --- */
+
+static const struct argp_option dmesg_options[] = { { 0 } };
+
+static error_t parse_dmesg(int key, char *arg, struct argp_state *st)
+{
+	if (key == ARGP_KEY_INIT) {
+		st->child_inputs[0] = st->input;
+		return 0;
+	}
+	return parse_common(key, arg, st);
+}
+
+static const struct argp dmesg_argp = {
+	dmesg_options, parse_dmesg, "SNAPSHOT",
+	"Print the crashed kernel's log from its printk ring buffer (Linux 5.10 and later), "
+	"found through VMCOREINFO alone, one line per record as makedumpfile --dump-dmesg "
+	"writes them. SNAPSHOT is any input (a vmcore, /proc/vmcore of a capture kernel, "
+	"a post-MPIPL image too). VMCOREINFO comes from the ELF input's note, else from "
+	"the address fadump's crash info header gives, else from a search of RAM; -v says "
+	"which.", children, NULL, NULL,
+};
+
+static int report_error(struct mperr *err);
+
+static struct mperr *dmesg_load(struct cli *c, struct snapshot *snap, struct crashed_kernel *k)
+{
+	struct mpipl_tables t;
+	struct mperr *err;
+	bool tables;
+
+	/* a vmcore has no MPIPL tables: that only rules out the crash info header */
+	err = mpipl_tables_load(&snap->ram, c->run.opal_base, &c->run.ovr, &t, NULL);
+	tables = !err;
+	mperr_free(err);
+	err = ck_load(k, snap, tables ? &t : NULL);
+	if (!err && !k->have_vi)
+		err = mperr_input("no VMCOREINFO: %s", k->vi_why);
+	if (!err && !k->have_log)
+		err = mperr_input("kernel log: %s", k->log_why);
+	return mperr_in_file(err, c->args[0]);
+}
+
+static int cmd_dmesg(struct cli *c, const struct warn_sink *w)
+{
+	struct snapshot snap;
+	struct crashed_kernel k;
+	struct mperr *err = snapshot_open(&snap, c->args[0], c->run.format, w);
+	bool opened = !err;
+
+	memset(&k, 0, sizeof(k));
+	if (!err)
+		err = dmesg_load(c, &snap, &k);
+
+	if (!err && c->run.verbose)
+		fprintf(stderr, "mpiplsim: %s: Linux %s, VMCOREINFO at %s0x%" PRIx64 " from %s; "
+			"printk ring buffer at 0x%016" PRIx64 ": %zu records, ids 0x%" PRIx64
+			"..0x%" PRIx64 "\n", c->args[0], k.vi.release,
+			k.vi.source == VMCI_ELF_NOTE ? "file offset " : "", k.vi.where,
+			vmci_source_name(k.vi.source), k.log.prb_va, k.log.n, k.log.tail_id,
+			k.log.head_id);
+	if (!err)
+		report_dmesg(stdout, &k.log);
+	ck_free(&k);
+	if (opened)
+		snapshot_close(&snap);
+	return report_error(err);
 }
 
 static int report_error(struct mperr *err)
@@ -391,6 +502,10 @@ static int cmd_run(struct cli *c, const struct warn_sink *w)
 		report_plan_verbose(stderr, &s);
 	if (!err)
 		err = session_write(&s);
+	if (!err && c->run.verbose && c->run.vmcore)
+		report_vmcore_hint(stderr, &s);
+	if (!err && s.pr.enabled)
+		report_summary(stderr, &s);
 	session_close(&s);
 	return report_error(err);
 }
@@ -408,7 +523,11 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 	if (!err) {
 		struct mperr *plan_err = add_hint(session_plan(&s));
 
-		report_inspect(stdout, &s, plan_err, c->run.json);
+		if (!plan_err && s.kernel.crash_recorded) {
+			/* without it the note number is left out; the run would say why */
+			mperr_free(session_find_crash_note(&s));
+		}
+		report_inspect(stdout, &s, plan_err, c->run.json, &c->meta);
 		if (!plan_err && c->run.verbose)
 			report_plan_verbose(stderr, &s);
 		err = plan_err;
@@ -437,7 +556,7 @@ static int cmd_compare(struct cli *c, const struct warn_sink *w)
 	for (int i = 0; !err && c->run.verbose && i < 2; i++)
 		report_tables_verbose(stderr, s.path[i], &s.t[i], &c->run.ovr);
 	if (!err)
-		report_compare(stdout, &s, c->run.json);
+		report_compare(stdout, &s, c->run.json, &c->meta);
 	/* cmp and diff's convention: trouble of any kind is 2, never taken for "different" */
 	status = err ? (report_error(err), 2) : !cmp_equal(&s.r);
 	cmp_session_close(&s);
@@ -455,7 +574,7 @@ static bool is_global_option(const char *a)
 static const struct argp *command_argp(const char *a)
 {
 	return !strcmp(a, "inspect") ? &inspect_argp : !strcmp(a, "compare") ? &compare_argp :
-	       !strcmp(a, "run") ? &run_argp : NULL;
+	       !strcmp(a, "dmesg") ? &dmesg_argp : !strcmp(a, "run") ? &run_argp : NULL;
 }
 
 int main(int argc, char **argv)
@@ -486,6 +605,8 @@ int main(int argc, char **argv)
 		status = cmd_inspect(&c, &w);
 	else if (which == &compare_argp)
 		status = cmd_compare(&c, &w);
+	else if (which == &dmesg_argp)
+		status = cmd_dmesg(&c, &w);
 	else
 		status = cmd_run(&c, &w);
 	/* a report that did not reach its file is no report: say so (a full disk) */

@@ -11,9 +11,17 @@
 #include <zlib.h>
 
 #include "core/fileio.h"
+#include "core/progress.h"
 #include "core/tmpdir.h"
 
 #define CHUNK (1u << 20)
+
+static struct progress *inflate_pr;	/* input_set_progress() */
+
+void input_set_progress(struct progress *p)
+{
+	inflate_pr = p;
+}
 
 struct gz {
 	z_stream zs;
@@ -47,6 +55,7 @@ static struct mperr *gz_refill(struct gz *g)
 	g->zs.next_in = g->in;
 	g->zs.avail_in = (uInt)n;
 	g->in_off += (uint64_t)n;
+	progress_add(inflate_pr, (uint64_t)n);	/* compressed bytes read */
 	return NULL;
 }
 
@@ -175,7 +184,9 @@ struct mperr *input_open(struct input *in, const char *path)
 	if (pread(fd, magic, 2, 0) == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
 		int tmp = -1;
 
+		progress_start(inflate_pr, "inflating the gzip input", len);
 		err = gunzip_to_tmp(fd, len, &tmp, &len);
+		progress_end(inflate_pr);
 		close(fd);
 		if (err)
 			return mperr_in_file(err, path);

@@ -22,6 +22,9 @@ struct input {
 };
 
 struct mperr *input_open(struct input *in, const char *path);
+/* Show gzip inflation (compressed bytes read) on p from now on; NULL: nothing. */
+struct progress;
+void input_set_progress(struct progress *p);
 
 /*
  * Done reading [p, p+len) of the read-only mapping [map, map+map_len) for now:

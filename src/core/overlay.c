@@ -224,3 +224,19 @@ int ovl_is_identity(const struct overlay *ovl, uint64_t gpa, uint64_t len)
 			return 0;
 	return 1;
 }
+
+static struct mperr *count_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
+{
+	(void)gpa;
+	(void)data;
+	*(uint64_t *)ctx += len;
+	return NULL;
+}
+
+uint64_t ovl_data_bytes(const struct overlay *ovl, uint64_t gpa, uint64_t len)
+{
+	uint64_t n = 0;
+
+	ovl_walk_data(ovl, gpa, len, count_piece, &n);	/* count_piece never fails */
+	return n;
+}

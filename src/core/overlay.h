@@ -43,6 +43,8 @@ struct mperr *ovl_read(const struct overlay *ovl, uint64_t gpa, void *buf, size_
  */
 struct mperr *ovl_walk_data(const struct overlay *ovl, uint64_t gpa, uint64_t len,
 			    ram_data_fn fn, void *ctx);
+/* The bytes ovl_walk_data() would hand out for [gpa, gpa+len), without reading them. */
+uint64_t ovl_data_bytes(const struct overlay *ovl, uint64_t gpa, uint64_t len);
 /* True if the view at [gpa, gpa+len) is the base RAM at the same address. */
 int ovl_is_identity(const struct overlay *ovl, uint64_t gpa, uint64_t len);
 

@@ -5,7 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int64_t now_ms(void)
+int64_t progress_now_ms(void)
 {
 	struct timespec ts;
 
@@ -17,20 +17,23 @@ void progress_init(struct progress *p, bool enabled)
 {
 	p->enabled = enabled && isatty(STDERR_FILENO);
 	p->what = NULL;
-	p->total = p->done = 0;
+	p->total = p->done = p->drawn = 0;
 	p->last_ms = 0;
 	p->shown = false;
 }
 
 static void show(struct progress *p)
 {
+	uint64_t done = p->done < p->total ? p->done : p->total;	/* never past 100% */
+
 	fprintf(stderr, "\rmpiplsim: %s %3u%% (%llu / %llu MiB)\033[K", p->what,
-		p->total ? (unsigned)(p->done * 100 / p->total) : 100,
-		(unsigned long long)(p->done >> 20), (unsigned long long)(p->total >> 20));
+		p->total ? (unsigned)(done * 100 / p->total) : 100,
+		(unsigned long long)(done >> 20), (unsigned long long)(p->total >> 20));
+	p->drawn = p->done;
 	p->shown = true;
 }
 
-/* The line appears at once, so even a run shorter than one update interval shows it. */
+/* The line appears at once, so even a phase shorter than one interval shows it. */
 void progress_start(struct progress *p, const char *what, uint64_t total)
 {
 	if (!p)
@@ -41,7 +44,7 @@ void progress_start(struct progress *p, const char *what, uint64_t total)
 	p->last_ms = 0;
 	if (!p->enabled)
 		return;
-	p->last_ms = now_ms();
+	p->last_ms = progress_now_ms();
 	show(p);
 }
 
@@ -52,15 +55,18 @@ void progress_add(struct progress *p, uint64_t n)
 	if (!p || !p->enabled)
 		return;
 	p->done += n;
-	t = now_ms();
-	if (t - p->last_ms < 100 && p->done < p->total)
+	t = progress_now_ms();
+	if (t - p->last_ms < PROGRESS_INTERVAL_MS)
 		return;
 	p->last_ms = t;
 	show(p);
 }
 
+/* The final state (100% when the total was honest) is drawn once before the line goes. */
 void progress_end(struct progress *p)
 {
+	if (p && p->shown && p->drawn != p->done)
+		show(p);
 	if (p && p->shown) {
 		fputs("\r\033[K", stderr);
 		p->shown = false;

@@ -122,37 +122,22 @@ struct mperr *elfout_write(const struct elfout_image *img, const struct overlay 
 			   struct progress *pr)
 {
 	struct mperr *err = write_headers(img, fd);
-	uint64_t total = 0;
 
 	if (!err && img->notes_len)
 		err = pwrite_sparse(fd, img->notes, img->notes_len, img->notes_foff);
-	for (size_t i = 0; i < img->n_load; i++)
-		total += img->load[i].len;
-	progress_start(pr, "writing the vmcore", total);
 	for (size_t i = 0; !err && i < img->n_load; i++) {
 		struct sink s = { fd, &img->load[i], pr, ovl->base };
 
 		err = ovl_walk_data(ovl, img->load[i].gpa, img->load[i].len, write_piece, &s);
 	}
-	progress_end(pr);
 	return err;
 }
 
-/* VMCOREINFO text, read back to choose the vmcore layout (vmcore.c) */
-
-const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen)
+uint64_t elfout_data_bytes(const struct elfout_image *img, const struct overlay *ovl)
 {
-	size_t klen = strlen(key);
+	uint64_t n = 0;
 
-	for (size_t o = 0; o < len;) {
-		const char *line = text + o, *nl = memchr(line, '\n', len - o);
-		size_t l = nl ? (size_t)(nl - line) : len - o;
-
-		if (l > klen && !memcmp(line, key, klen) && line[klen] == '=') {
-			*vlen = l - klen - 1;
-			return line + klen + 1;
-		}
-		o += l + 1;
-	}
-	return NULL;
+	for (size_t i = 0; i < img->n_load; i++)
+		n += ovl_data_bytes(ovl, img->load[i].gpa, img->load[i].len);
+	return n;
 }

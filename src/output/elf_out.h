@@ -32,11 +32,13 @@ struct elfout_image {
 	uint64_t size;			/* file size; the caller commits with it */
 };
 
-/* Write img into fd (empty, opened for writing). Bytes not written read as zero. */
+/*
+ * Write img into fd (empty, opened for writing). Bytes not written read as
+ * zero. The segments' data stretches are added to pr (elfout_data_bytes()).
+ */
 struct mperr *elfout_write(const struct elfout_image *img, const struct overlay *ovl, int fd,
 			   struct progress *pr);
-
-/* The value of "KEY=value" in VMCOREINFO text (*vlen bytes, not terminated), or NULL. */
-const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen);
+/* The bytes elfout_write() reads and adds to its progress: the segments' data stretches. */
+uint64_t elfout_data_bytes(const struct elfout_image *img, const struct overlay *ovl);
 
 #endif

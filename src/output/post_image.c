@@ -28,8 +28,6 @@ struct mperr *post_image_write(const struct overlay *ovl, struct outfile *f,
 	struct sink s = { f->fd, pr, ovl->base };
 	struct mperr *err;
 
-	progress_start(pr, "writing the post-MPIPL image", ovl->base->data_bytes);
 	err = ovl_walk_data(ovl, 0, ovl->base->size, write_piece, &s);
-	progress_end(pr);
 	return mperr_in_file(err, f->path);
 }

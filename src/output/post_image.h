@@ -14,7 +14,10 @@ struct progress;
 
 struct outfile;
 
-/* Write the image into f; the caller commits f with size ovl->base->size. */
+/*
+ * Write the image into f; the caller commits f with size ovl->base->size.
+ * Each stretch written is added to pr (the caller starts and ends the phase).
+ */
 struct mperr *post_image_write(const struct overlay *ovl, struct outfile *f,
 			       struct progress *pr);
 

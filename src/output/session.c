@@ -73,15 +73,41 @@ static struct mperr *find_device_tree(struct session *s)
 	return err;
 }
 
+/* The crashed kernel (inspect reports it); a snapshot without a crash gets a warning. */
+static struct mperr *check_crash(struct session *s)
+{
+	const struct crashed_kernel *k = &s->kernel;
+	struct mperr *err = ck_load(&s->kernel, &s->snap, &s->t);
+
+	if (err)
+		return err;
+	if (k->crash_recorded)
+		return NULL;
+	if (k->fadump == CK_REGISTERED)
+		warnf(s->w, "no crash recorded (fadump is registered, but the crash info header at "
+		      "0x%" PRIx64 " names no crashing CPU: the snapshot was taken before a crash): "
+		      "the vmcore will show no crashed CPU", k->fdh_gpa);
+	else if (k->fadump == CK_UNREADABLE)
+		warnf(s->w, "no crash recorded that can be read (fadump: %s): the vmcore will show no "
+		      "crashed CPU", k->fadump_why);
+	else
+		warnf(s->w, "no crash recorded (fadump %s): the vmcore will show no crashed CPU",
+		      k->fadump_why);
+	return NULL;
+}
+
 struct mperr *session_open(struct session *s, const struct run_options *o,
 			   const struct warn_sink *w)
 {
 	struct mperr *err;
 
 	memset(s, 0, sizeof(*s));
+	s->start_ms = progress_now_ms();
+	s->crash_note = -1;
 	s->o = o;
 	s->w = w;
 	progress_init(&s->pr, !o->quiet && !o->json);
+	input_set_progress(&s->pr);	/* a gzip input's inflation */
 	err = snapshot_open(&s->snap, o->snapshot, o->format, w);
 	if (err)
 		return err;
@@ -95,6 +121,8 @@ struct mperr *session_open(struct session *s, const struct run_options *o,
 	err = mpipl_tables_load(&s->snap.ram, o->opal_base, &o->ovr, &s->t, w);
 	if (!err)
 		err = find_device_tree(s);
+	if (!err)
+		err = check_crash(s);
 	return mperr_in_file(err, o->snapshot);
 }
 
@@ -154,6 +182,51 @@ static struct mperr *plan_firmware(struct session *s, struct fw_image *fw)
 	return err ? err : fw_patch_from(fw, &s->t, &s->plan, &s->ovl, s->w);
 }
 
+/* The note of the crashing CPU among the vmcore's NT_PRSTATUS notes. */
+static void note_of_crash(struct session *s, const struct vmcore *v)
+{
+	s->n_cpu_notes = v->cpu.n;
+	s->crash_note = -1;
+	for (unsigned i = 0; s->kernel.crash_recorded && i < v->cpu.n; i++)
+		if (v->cpu.pir[i] == s->kernel.crashing_cpu) {
+			s->crash_note = i;
+			break;
+		}
+}
+
+static void add_written(struct session *s, const char *path, uint64_t size, uint64_t data)
+{
+	s->written[s->n_written++] = (struct session_output){ path, size, data };
+}
+
+/*
+ * One phase for all outputs: its total is every byte the writers will read
+ * from the snapshot and write, copies included (a preserved range is written
+ * at its source and at its destination), known before the first is written.
+ */
+static void start_progress(struct session *s, const struct vmcore *v, const struct fw_image *fw)
+{
+	uint64_t total = 0;
+	size_t n = 0;
+
+	s->n_written = 0;
+	if (s->o->output)
+		add_written(s, s->o->output, s->snap.ram.size,
+			    ovl_data_bytes(&s->ovl, 0, s->snap.ram.size));
+	if (s->o->vmcore)
+		add_written(s, s->o->vmcore, v->img.size, elfout_data_bytes(&v->img, &s->ovl));
+	if (s->o->firmware_out)
+		add_written(s, s->o->firmware_out, fw->len, fw->len);
+	for (unsigned i = 0; i < s->n_written; i++) {
+		total += s->written[i].data;
+		n += snprintf(s->pr_what + n, sizeof(s->pr_what) - n, "%s%s", i ? ", " : "writing ",
+			      s->written[i].path);
+		if (n >= sizeof(s->pr_what))
+			n = sizeof(s->pr_what) - 1;
+	}
+	progress_start(&s->pr, s->pr_what, total);
+}
+
 /* Every output goes to a temporary file; all are renamed only when all are written. */
 static struct mperr *write_outputs(struct session *s)
 {
@@ -166,6 +239,10 @@ static struct mperr *write_outputs(struct session *s)
 		err = plan_firmware(s, &fw);
 	if (!err && s->o->vmcore)
 		err = plan_vmcore(s, &v);
+	if (!err && s->o->vmcore)
+		note_of_crash(s, &v);
+	if (!err)
+		start_progress(s, &v, &fw);
 	if (!err && s->o->output) {
 		err = outfile_open(&img, s->o->output);
 		if (!err)
@@ -181,7 +258,9 @@ static struct mperr *write_outputs(struct session *s)
 		err = outfile_open(&fwo, s->o->firmware_out);
 		if (!err)
 			err = mperr_in_file(fw_write(&fw, fwo.fd), s->o->firmware_out);
+		progress_add(&s->pr, fw.len);
 	}
+	progress_end(&s->pr);
 	if (!err && s->o->output)
 		err = outfile_commit(&img, s->snap.ram.size, s->o->fsync);
 	if (!err && s->o->vmcore)
@@ -192,25 +271,52 @@ static struct mperr *write_outputs(struct session *s)
 		outfile_abort(&img);
 		outfile_abort(&core);
 		outfile_abort(&fwo);
+		s->n_written = 0;
 	}
+	s->end_ms = progress_now_ms();
 	vmcore_free(&v);
 	fw_free(&fw);
 	return err;
 }
 
-struct mperr *session_write(struct session *s)
+struct mperr *session_apply(struct session *s)
 {
-	struct mperr *err = ovl_init(&s->ovl, &s->snap.ram);
+	struct mperr *err;
 
+	if (s->have_ovl)
+		return NULL;
+	err = ovl_init(&s->ovl, &s->snap.ram);
 	if (err)
 		return err;
 	s->have_ovl = true;
 	err = sim_apply(&s->t, s->cpus, &s->plan, &s->ovl);
 	if (!err)
 		err = dt_mpipl_boot(&s->dt, &s->ovl, s->o->sim.mode == MODE_QEMU_V2);
+	return mperr_in_file(err, s->o->snapshot);
+}
+
+struct mperr *session_find_crash_note(struct session *s)
+{
+	const struct warn_sink *w = s->w;
+	struct vmcore v = { 0 };
+	struct mperr *err = session_apply(s);
+
 	if (err)
-		return mperr_in_file(err, s->o->snapshot);
-	return write_outputs(s);
+		return err;
+	s->w = NULL;	/* the run that writes the vmcore gives its warnings */
+	err = plan_vmcore(s, &v);
+	s->w = w;
+	if (!err)
+		note_of_crash(s, &v);
+	vmcore_free(&v);
+	return err;
+}
+
+struct mperr *session_write(struct session *s)
+{
+	struct mperr *err = session_apply(s);
+
+	return err ? err : write_outputs(s);
 }
 
 void session_close(struct session *s)
@@ -224,5 +330,7 @@ void session_close(struct session *s)
 	if (s->have_snap)
 		snapshot_close(&s->snap);
 	dt_free(&s->dt);
+	ck_free(&s->kernel);
+	input_set_progress(NULL);
 	memset(s, 0, sizeof(*s));
 }

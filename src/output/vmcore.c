@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
+#include "tables/vmcoreinfo.h"
 
 #define DEFAULT_PAGE_SIZE	UINT64_C(0x10000)	/* ppc64 Linux with 64K pages */
 #define MAX_NOTE_SEGMENT	(UINT64_C(64) << 20)	/* past this kmalloc() fails in Linux too */

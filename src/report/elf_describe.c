@@ -14,6 +14,7 @@
 
 #include "core/bytes.h"
 #include "output/elf_out.h"
+#include "tables/vmcoreinfo.h"
 
 static struct mperr *elf_fail(const char *what)
 {

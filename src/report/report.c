@@ -4,7 +4,8 @@
 #include <inttypes.h>
 #include <jansson.h>
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err);
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m);
 
 static void print_snapshot(FILE *out, const struct snapshot *sn)
 {
@@ -147,10 +148,11 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 		fprintf(out, "): not written, the area is too small\n");
 }
 
-void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json)
+void report_inspect(FILE *out, const struct session *s, const struct mperr *plan_err, bool json,
+		    const struct report_meta *m)
 {
 	if (json) {
-		json_t *j = report_json(s, plan_err);
+		json_t *j = report_json(s, plan_err, m);
 
 		json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		fputc('\n', out);
@@ -162,6 +164,7 @@ void report_inspect(FILE *out, const struct session *s, const struct mperr *plan
 	print_tables(out, &s->t);
 	print_tree(out, s);
 	print_plan(out, s, plan_err);
+	report_kernel(out, s, &s->kernel, s->crash_note);
 }
 
 void report_plan_verbose(FILE *out, const struct session *s)
@@ -171,4 +174,25 @@ void report_plan_verbose(FILE *out, const struct session *s)
 		return;
 	print_tables(out, &s->t);
 	print_plan(out, s, NULL);
+}
+
+static void put_mib(FILE *out, uint64_t n)
+{
+	if (n >= (UINT64_C(10) << 20))
+		fprintf(out, "%" PRIu64 " MiB", n >> 20);
+	else
+		fprintf(out, "%.1f MiB", (double)n / (1 << 20));
+}
+
+void report_summary(FILE *out, const struct session *s)
+{
+	fputs("mpiplsim: wrote ", out);
+	for (unsigned i = 0; i < s->n_written; i++) {
+		fprintf(out, "%s%s (", i ? ", " : "", s->written[i].path);
+		put_mib(out, s->written[i].size);
+		fputs(", ", out);
+		put_mib(out, s->written[i].data);
+		fputs(" of data)", out);
+	}
+	fprintf(out, " in %.1f s\n", (double)(s->end_ms - s->start_ms) / 1000);
 }

@@ -306,15 +306,23 @@ static json_t *compare_json(const struct cmp_session *s)
 	return o;
 }
 
-void report_compare(FILE *out, const struct cmp_session *s, bool json)
+json_t *report_json_head(void);
+void report_json_warnings(json_t *o, const struct report_meta *m);
+
+void report_compare(FILE *out, const struct cmp_session *s, bool json,
+		    const struct report_meta *m)
 {
-	json_t *j;
+	json_t *j, *body;
 
 	if (!json) {
 		compare_text(out, s);
 		return;
 	}
-	j = compare_json(s);
+	j = report_json_head();
+	body = compare_json(s);
+	json_object_update(j, body);	/* keeps body's key order after the head */
+	json_decref(body);
+	report_json_warnings(j, m);
 	json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(j);

@@ -5,7 +5,31 @@
 
 #include "report/report.h"
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err);
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m);
+json_t *report_kernel_json(const struct session *s, const struct crashed_kernel *k, long note);
+json_t *report_json_head(void);
+void report_json_warnings(json_t *o, const struct report_meta *m);
+
+/* The first keys of every JSON document: which tool, which version, which schema. */
+json_t *report_json_head(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "tool", json_string("mpiplsim"));
+	json_object_set_new(o, "version", json_string(MPIPLSIM_VERSION));
+	json_object_set_new(o, "schema_version", json_integer(REPORT_SCHEMA_VERSION));
+	return o;
+}
+
+void report_json_warnings(json_t *o, const struct report_meta *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; m && i < m->n_warnings; i++)
+		json_array_append_new(a, json_string(m->warnings[i]));
+	json_object_set_new(o, "warnings", a);
+}
 
 static json_t *hex(uint64_t v)
 {
@@ -250,9 +274,10 @@ static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 	return o;
 }
 
-json_t *report_json(const struct session *s, const struct mperr *plan_err)
+json_t *report_json(const struct session *s, const struct mperr *plan_err,
+		    const struct report_meta *m)
 {
-	json_t *o = json_object();
+	json_t *o = report_json_head();
 
 	json_object_set_new(o, "snapshot", snapshot_json(&s->snap));
 	json_object_set_new(o, "cpu_state", cpus_json(s->cpus, s->have_cpu_snap ?
@@ -260,5 +285,7 @@ json_t *report_json(const struct session *s, const struct mperr *plan_err)
 	json_object_set_new(o, "tables", tables_json(&s->t));
 	json_object_set_new(o, "device_tree", tree_json(s));
 	json_object_set_new(o, "plan", plan_json(s, plan_err));
+	json_object_set_new(o, "kernel", report_kernel_json(s, &s->kernel, s->crash_note));
+	report_json_warnings(o, m);
 	return o;
 }
