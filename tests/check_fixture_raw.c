@@ -111,62 +111,19 @@ static void assert_mdrt_bytes(const char *guest, struct pipe *p)
 	json_decref(root);
 }
 
-struct written {
-	uint64_t gpa, len;
-};
-
-/* End of the written range holding gpa, or 0 if none. */
-static uint64_t written_end(const struct written *w, size_t n, uint64_t gpa)
-{
-	for (size_t i = 0; i < n; i++)
-		if (gpa >= w[i].gpa && gpa < w[i].gpa + w[i].len)
-			return w[i].gpa + w[i].len;
-	return 0;
-}
-
-struct cmp {
-	const struct ram_image *other;
-	const struct written *w;
-	size_t nw;
-	uint8_t *buf;
-};
-
-/* Each data stretch of one image equals the other, except where the simulation wrote. */
-static struct mperr *cmp_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
-{
-	struct cmp *c = ctx;
-
-	for (uint64_t o = 0; o < len; o += 1 << 20) {
-		size_t n = len - o < (1 << 20) ? (size_t)(len - o) : (1 << 20);
-
-		ck_assert_ptr_null(ram_read(c->other, gpa + o, c->buf, n));
-		if (!memcmp(c->buf, data + o, n))
-			continue;
-		for (size_t b = 0; b < n; b++) {
-			uint64_t end = written_end(c->w, c->nw, gpa + o + b);
-
-			if (end)
-				b = end - (gpa + o) - 1;	/* skip what the simulation wrote */
-			else
-				ck_assert_msg(c->buf[b] == data[o + b], "image differs from the "
-					      "input at 0x%" PRIx64, gpa + o + b);
-		}
-	}
-	return NULL;
-}
-
 static void assert_image(struct pipe *p, const struct ram_image *in, const struct ram_image *out)
 {
-	struct written *w = calloc(4 + p->plan.n_pieces, sizeof(*w));
-	struct cmp c = { NULL, w, 0, malloc(1 << 20) };
+	struct gpa_range *w = calloc(4 + p->plan.n_pieces, sizeof(*w));
+	size_t nw = 0;
+	uint64_t bad;
 	uint8_t *a, *b;
 
-	ck_assert(c.buf && w);
+	ck_assert_ptr_nonnull(w);
 	ck_assert_uint_eq(in->size, out->size);
-	w[c.nw++] = (struct written){ p->t.nt[NT_MDRT].gpa, 32 * p->plan.n_recorded };
-	w[c.nw++] = (struct written){ p->t.spirah_gpa + 0xea, 2 };
-	w[c.nw++] = (struct written){ p->t.pda.gpa, PDA_SIZE };
-	w[c.nw++] = (struct written){ p->t.pda.alloc_gpa,
+	w[nw++] = (struct gpa_range){ p->t.nt[NT_MDRT].gpa, 32 * p->plan.n_recorded };
+	w[nw++] = (struct gpa_range){ p->t.spirah_gpa + 0xea, 2 };
+	w[nw++] = (struct gpa_range){ p->t.pda.gpa, PDA_SIZE };
+	w[nw++] = (struct gpa_range){ p->t.pda.alloc_gpa,
 				      (uint64_t)p->plan.thread_size * p->plan.n_threads };
 	for (unsigned i = 0; i < p->plan.n_pieces; i++) {
 		const struct copy_piece *pc = &p->plan.piece[i];
@@ -180,14 +137,11 @@ static void assert_image(struct pipe *p, const struct ram_image *in, const struc
 			      " differs from source 0x%" PRIx64, pc->dst, pc->src);
 		free(a);
 		free(b);
-		w[c.nw++] = (struct written){ pc->dst, pc->len };
+		w[nw++] = (struct gpa_range){ pc->dst, pc->len };
 	}
 	/* outside those ranges the image is the input, in both directions */
-	c.other = out;
-	ck_assert_ptr_null(ram_walk_data(in, 0, in->size, cmp_piece, &c));
-	c.other = in;
-	ck_assert_ptr_null(ram_walk_data(out, 0, out->size, cmp_piece, &c));
-	free(c.buf);
+	bad = ram_first_diff(in, out, w, nw);
+	ck_assert_msg(bad == UINT64_MAX, "image differs from the input at 0x%" PRIx64, bad);
 	free(w);
 }
 

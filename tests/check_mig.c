@@ -50,21 +50,6 @@ static int warnings_with(const char *what)
 
 static const struct warn_sink sink = { count_warning, NULL };
 
-/* Fixture path from an environment variable; paths must outlive the snapshot. */
-static const char *fx(const char *env, const char *rel)
-{
-	static char pool[8][4096];
-	static int next;
-	const char *dir = getenv(env);
-	char *p = pool[next++ % 8];
-
-	ck_assert_msg(dir && *dir, "%s is not set: run this suite through `make check`", env);
-	snprintf(p, sizeof(pool[0]), "%s/%s", dir, rel);
-	ck_assert_msg(access(p, R_OK) == 0, "fixture %s is missing (%s; try `make fixtures`)", p,
-		      strerror(errno));
-	return p;
-}
-
 static void open_ok(struct snapshot *s, const char *path, enum snap_format f)
 {
 	struct mperr *err = snapshot_open(s, path, f, &sink);
@@ -76,166 +61,11 @@ static void open_ok(struct snapshot *s, const char *path, enum snap_format f)
 	}
 }
 
-struct cmp_ctx {
-	const struct ram_image *other;
-	uint8_t *buf;
-	const char *what;
-};
-
-#define CMP_CHUNK (1u << 20)
-
-static struct mperr *cmp_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
+/* The vCPUs of s against section "## moment" of guest's cpu-registers.txt */
+static void check_regs(const struct snapshot *s, const char *guest, const char *moment)
 {
-	struct cmp_ctx *c = ctx;
-
-	for (uint64_t o = 0; o < len; o += CMP_CHUNK) {
-		size_t n = len - o < CMP_CHUNK ? (size_t)(len - o) : CMP_CHUNK;
-		struct mperr *err = ram_read(c->other, gpa + o, c->buf, n);
-
-		if (err)
-			return err;
-		if (memcmp(data + o, c->buf, n)) {
-			size_t i = 0;
-
-			while (data[o + i] == c->buf[i])
-				i++;
-			return mperr_input("%s: byte at 0x%" PRIx64 " differs (0x%02x vs 0x%02x)",
-					   c->what, gpa + o + i, data[o + i], c->buf[i]);
-		}
-	}
-	return NULL;
-}
-
-/* Every data extent of a equals b's bytes there, and the other way round. */
-static void compare_ram(const struct ram_image *a, const struct ram_image *b)
-{
-	struct cmp_ctx ab = { b, malloc(CMP_CHUNK), "first vs second" };
-	struct cmp_ctx ba = { a, ab.buf, "second vs first" };
-	struct mperr *err;
-	char msg[512];
-
-	ck_assert_ptr_nonnull(ab.buf);
-	ck_assert_uint_eq(a->size, b->size);
-	err = ram_walk_data(a, 0, a->size, cmp_piece, &ab);
-	if (!err)
-		err = ram_walk_data(b, 0, b->size, cmp_piece, &ba);
-	free(ab.buf);
-	if (err) {
-		mperr_format(err, msg, sizeof(msg));
-		mperr_free(err);
-		ck_abort_msg("RAM differs: %s", msg);
-	}
-}
-
-/* ------------------------------------------ cpu-registers.txt (QEMU HMP) */
-
-struct ref_cpu {
-	uint32_t pir;
-	uint64_t nip, msr, cr;
-	uint64_t gpr[32];
-	unsigned n_gpr;
-	struct {
-		unsigned n;
-		uint64_t v;
-	} spr[48];
-	unsigned n_spr;
-};
-
-static const struct {
-	const char *name;
-	int spr;	/* -1 NIP, -2 MSR, -3 CR */
-} ref_names[] = {
-	{ "NIP", -1 }, { "MSR", -2 }, { "CR", -3 }, { "XER", SPRN_XER }, { "LR", SPRN_LR },
-	{ "CTR", SPRN_CTR }, { "HID0", 1008 }, { "SRR0", SPRN_SRR0 }, { "SRR1", SPRN_SRR1 },
-	{ "PVR", SPRN_PVR }, { "VRSAVE", 256 }, { "SPRG0", 272 }, { "SPRG1", 273 },
-	{ "SPRG2", 274 }, { "SPRG3", 275 }, { "SPRG4", 276 }, { "SPRG5", 277 }, { "SPRG6", 278 },
-	{ "SPRG7", 279 }, { "HSRR0", SPRN_HSRR0 }, { "HSRR1", SPRN_HSRR1 }, { "CFAR", SPRN_CFAR },
-	{ "LPCR", SPRN_LPCR }, { "PTCR", 464 }, { "DAR", SPRN_DAR }, { "DSISR", SPRN_DSISR },
-};
-
-static void ref_token(struct ref_cpu *c, char **tok, int n, int *i)
-{
-	if (!strncmp(tok[*i], "GPR", 3) && *i + 4 < n) {
-		unsigned base = (unsigned)atoi(tok[*i] + 3);
-
-		for (int k = 1; k <= 4 && *i + k < n && base + k - 1 < 32; k++)
-			c->gpr[base + k - 1] = strtoull(tok[*i + k], NULL, 16);
-		c->n_gpr += 4;
-		*i += 5;
-		return;
-	}
-	for (size_t k = 0; k < sizeof(ref_names) / sizeof(ref_names[0]); k++) {
-		uint64_t v;
-
-		if (strcmp(tok[*i], ref_names[k].name) || *i + 1 >= n)
-			continue;
-		v = strtoull(tok[*i + 1], NULL, 16);
-		if (ref_names[k].spr == -1)
-			c->nip = v;
-		else if (ref_names[k].spr == -2)
-			c->msr = v;
-		else if (ref_names[k].spr == -3)
-			c->cr = v;
-		else if (c->n_spr < 48)
-			c->spr[c->n_spr].n = (unsigned)ref_names[k].spr, c->spr[c->n_spr++].v = v;
-		*i += 2;
-		return;
-	}
-	(*i)++;
-}
-
-/* The CPUs of section "## moment" of cpu-registers.txt; PIRs from its first line. */
-static int parse_regs(const char *path, const char *moment, struct ref_cpu *out, int max)
-{
-	FILE *f = fopen(path, "r");
-	char line[512];
-	uint32_t pirs[16];
-	int n_pir = 0, n = 0, in = 0;
-
-	ck_assert_msg(f, "%s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *tok[64], *save, *t;
-		int nt = 0, i = 0;
-
-		if (line[0] == '#' && line[1] != '#') {
-			for (char *p = strstr(line, "CPU#"); p && n_pir < 16; p = strstr(p + 1, "CPU#")) {
-				int ci;
-				unsigned pir;
-
-				if (sscanf(p, "CPU#%d = PIR %u", &ci, &pir) == 2 && ci == n_pir)
-					pirs[n_pir++] = pir;
-			}
-			continue;
-		}
-		if (!strncmp(line, "## ", 3)) {
-			in = !strncmp(line + 3, moment, strlen(moment)) &&
-			     line[3 + strlen(moment)] == ' ';
-			continue;
-		}
-		if (!in)
-			continue;
-		for (t = strtok_r(line, " \t\n", &save); t && nt < 64; t = strtok_r(NULL, " \t\n", &save))
-			tok[nt++] = t;
-		if (nt == 1 && !strncmp(tok[0], "CPU#", 4)) {
-			ck_assert_int_lt(n, max);
-			memset(&out[n], 0, sizeof(out[n]));
-			ck_assert_msg(n < n_pir, "%s: no PIR for CPU#%d in the first line", path, n);
-			out[n].pir = pirs[n];
-			n++;
-			continue;
-		}
-		while (n && i < nt)
-			ref_token(&out[n - 1], tok, nt, &i);
-	}
-	fclose(f);
-	ck_assert_msg(n > 0, "%s: no CPUs in section \"%s\"", path, moment);
-	return n;
-}
-
-static void check_regs(const struct snapshot *s, const char *regs_path, const char *moment)
-{
-	struct ref_cpu ref[16];
-	int n = parse_regs(regs_path, moment, ref, 16);
+	struct fx_cpu ref[16];
+	int n = fx_regs(guest, moment, ref, 16);
 
 	ck_assert_uint_eq(s->cpus.n, (size_t)n);
 	ck_assert_ptr_nonnull(strstr(s->cpus.pir_source, "spr[1023]"));
@@ -287,8 +117,8 @@ static void mig_vs_raw(const char *mig, const char *raw)
 {
 	struct snapshot m, r;
 
-	open_ok(&m, fx("MPIPLSIM_FIXTURES", mig), SNAP_AUTO);
-	open_ok(&r, fx("MPIPLSIM_FIXTURES", raw), SNAP_AUTO);
+	open_ok(&m, fixture_path("", mig), SNAP_AUTO);
+	open_ok(&r, fixture_path("", raw), SNAP_AUTO);
 	ck_assert_int_eq(m.format, SNAP_MIG);
 	ck_assert_ptr_nonnull(strstr(m.format_detail, "QEMU migration stream v3"));
 	ck_assert_ptr_nonnull(strstr(m.format_detail, "powernv9"));
@@ -299,7 +129,7 @@ static void mig_vs_raw(const char *mig, const char *raw)
 	ck_assert_uint_eq(m.blocks[0].gpa, 0);
 	ck_assert_uint_eq(m.blocks[0].len, r.ram.size);
 	ck_assert_uint_eq(m.ram.size, 2ULL << 30);
-	compare_ram(&m.ram, &r.ram);
+	assert_same_ram(&m.ram, &r.ram);
 	snapshot_close(&m);
 	snapshot_close(&r);
 }
@@ -320,8 +150,8 @@ START_TEST(crash_mig_registers)
 {
 	struct snapshot s;
 
-	open_ok(&s, fx("MPIPLSIM_FIXTURES", "crash.mig"), SNAP_AUTO);
-	check_regs(&s, fx("MPIPLSIM_SHARED", "cpu-registers.txt"), "crash");
+	open_ok(&s, fixture_path("", "crash.mig"), SNAP_AUTO);
+	check_regs(&s, "", "crash");
 	snapshot_close(&s);
 }
 END_TEST
@@ -330,8 +160,8 @@ START_TEST(master_crash_mig_registers)
 {
 	struct snapshot s;
 
-	open_ok(&s, fx("MPIPLSIM_FIXTURES", "master/crash.mig"), SNAP_AUTO);
-	check_regs(&s, fx("MPIPLSIM_SHARED", "master/cpu-registers.txt"), "crash");
+	open_ok(&s, fixture_path("", "master/crash.mig"), SNAP_AUTO);
+	check_regs(&s, "master/", "crash");
 	snapshot_close(&s);
 }
 END_TEST
@@ -341,8 +171,8 @@ START_TEST(precrash_mig_registers_and_pages)
 	struct snapshot s;
 	uint64_t pages, zeros;
 
-	open_ok(&s, fx("MPIPLSIM_FIXTURES", "precrash.mig"), SNAP_AUTO);
-	check_regs(&s, fx("MPIPLSIM_SHARED", "cpu-registers.txt"), "precrash");
+	open_ok(&s, fixture_path("", "precrash.mig"), SNAP_AUTO);
+	check_regs(&s, "", "precrash");
 	note_counts(&s, &pages, &zeros);
 	/* each page sent exactly once (snapshot-formats.md §3.1: 12,297 PAGE + 511,991 ZERO) */
 	ck_assert_uint_eq(pages, 12297);
@@ -356,12 +186,12 @@ START_TEST(crash_mig_gz_equals_plain)
 {
 	struct snapshot g, p;
 
-	open_ok(&g, fx("MPIPLSIM_SHARED", "crash.mig.gz"), SNAP_AUTO);
-	open_ok(&p, fx("MPIPLSIM_FIXTURES", "crash.mig"), SNAP_AUTO);
+	open_ok(&g, shared_path("", "crash.mig.gz"), SNAP_AUTO);
+	open_ok(&p, fixture_path("", "crash.mig"), SNAP_AUTO);
 	ck_assert(g.in.gzipped);
 	ck_assert_int_eq(g.format, SNAP_MIG);
 	ck_assert_ptr_nonnull(strstr(g.format_detail, "gzip"));
-	compare_ram(&g.ram, &p.ram);
+	assert_same_ram(&g.ram, &p.ram);
 	ck_assert_uint_eq(g.cpus.n, p.cpus.n);
 	ck_assert_mem_eq(g.cpus.cpu, p.cpus.cpu, p.cpus.n * sizeof(*p.cpus.cpu));
 	snapshot_close(&g);
@@ -1491,7 +1321,7 @@ END_TEST
 /* Negative tests on a real fixture, by layout facts that do not depend on its contents */
 static void fixture_copy(struct sb *b, const char *rel)
 {
-	const char *path = fx("MPIPLSIM_FIXTURES", rel);
+	const char *path = fixture_path("", rel);
 	int fd = open(path, O_RDONLY);
 	struct stat st;
 	void *m;

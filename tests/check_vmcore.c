@@ -25,10 +25,12 @@
 #include <unistd.h>
 
 #include "core/bytes.h"
+#include "core/cpu_state.h"
 #include "output/kernel_fadump.h"
 #include "core/overlay.h"
 #include "core/ram_image.h"
 #include "output/vmcore.h"
+#include "lib_fixture.h"
 
 #define NGUESTS 2
 #define PRSTATUS_SIZE 0x1f8u
@@ -61,7 +63,7 @@ static struct map map_file(const char *path)
 static void unmap(struct map *m)
 {
 	if (m->len)
-		munmap((void *)m->p, m->len);
+		munmap((void *)(uintptr_t)m->p, m->len);
 	m->p = NULL;
 	m->len = 0;
 }
@@ -114,15 +116,16 @@ struct kernel {
 	struct phdr ph[64];
 	uint64_t rgn_src, rgn_dest, rgn_size;	/* first boot-memory region */
 	uint64_t page_size;
-	uint32_t pir[16];			/* from cpu-registers.txt */
+	uint32_t pir[16];			/* from cpu-registers.txt, in its order */
 	unsigned n_cpu;
 };
 
 struct guest {
 	const char *name, *dir;		/* "v7.0", "" or "master/" */
-	char raw[512], mig[512], shared[512];
+	const char *raw, *mig;			/* the decompressed fixtures */
 	char core[512], core_pir[512], core_noregs[512], post[512];
 	struct kernel k;
+	struct fx_cpu qemu[16];			/* "## crash" of cpu-registers.txt */
 };
 
 static struct guest guests[NGUESTS] = {
@@ -144,13 +147,12 @@ static void phdr_load(const uint8_t *b, struct phdr *p)
 
 static uint64_t tables_kernel_tag(const struct guest *g)
 {
-	char path[600];
+	const char *path = shared_path(g->dir, "tables.json");
 	json_error_t jerr;
 	json_t *root = NULL, *e;
 	size_t i;
 	uint64_t tag = 0;
 
-	snprintf(path, sizeof(path), "%s/tables.json", g->shared);
 	root = json_load_file(path, 0, &jerr);
 	ck_assert_msg(root, "%s: %s", path, jerr.text);
 	json_array_foreach(root, i, e) {
@@ -165,20 +167,14 @@ static uint64_t tables_kernel_tag(const struct guest *g)
 	return tag;
 }
 
-/* "# ... CPU#0 = PIR 0, CPU#1 = PIR 4" */
-static void read_pirs(struct guest *g)
+/* QEMU's crash registers of every vCPU; its PIRs in the file's order */
+static void read_qemu_regs(struct guest *g)
 {
-	char path[600], line[512];
-	FILE *f;
+	int n = fx_regs(g->dir, "crash", g->qemu, 16);
 
-	snprintf(path, sizeof(path), "%s/cpu-registers.txt", g->shared);
-	f = fopen(path, "r");
-	ck_assert_msg(f, "%s: %s", path, strerror(errno));
-	ck_assert(fgets(line, sizeof(line), f));
-	fclose(f);
-	for (char *p = strstr(line, "= PIR "); p && g->k.n_cpu < 16; p = strstr(p + 1, "= PIR "))
-		g->k.pir[g->k.n_cpu++] = (uint32_t)strtoul(p + 6, NULL, 0);
-	ck_assert_msg(g->k.n_cpu, "%s: no PIRs in the first line", path);
+	for (int i = 0; i < n; i++)
+		g->k.pir[i] = g->qemu[i].pir;
+	g->k.n_cpu = (unsigned)n;
 }
 
 /* VMCOREINFO text value of key in the note at p (LE note header). */
@@ -231,13 +227,11 @@ static void read_kernel(struct guest *g)
 				      "PAGESIZE");
 	ck_assert_msg(k->page_size >= 4096, "%s: no PAGESIZE", g->name);
 	unmap(&raw);
-	read_pirs(g);
+	read_qemu_regs(g);
 }
 
 static void setup(void)
 {
-	const char *fx = env_or("MPIPLSIM_FIXTURES", "build/fixtures");
-	const char *sh = env_or("MPIPLSIM_SHARED", "../shared/fixtures");
 	char args[4096], err[600];
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/check_vmcore.XXXXXX", env_or("TMPDIR", "/tmp"));
@@ -245,9 +239,8 @@ static void setup(void)
 	for (int i = 0; i < NGUESTS; i++) {
 		struct guest *g = &guests[i];
 
-		snprintf(g->raw, sizeof(g->raw), "%s/%scrash.raw", fx, g->dir);
-		snprintf(g->mig, sizeof(g->mig), "%s/%scrash.mig", fx, g->dir);
-		snprintf(g->shared, sizeof(g->shared), "%s/%s", sh, g->dir);
+		g->raw = fixture_path(g->dir, "crash.raw");
+		g->mig = fixture_path(g->dir, "crash.mig");
 		snprintf(g->core, sizeof(g->core), "%s/core%d", tmpdir, i);
 		snprintf(g->core_pir, sizeof(g->core_pir), "%s/core%d.pir", tmpdir, i);
 		snprintf(g->core_noregs, sizeof(g->core_noregs), "%s/core%d.noregs", tmpdir, i);
@@ -451,66 +444,9 @@ START_TEST(cpu_notes_order_pids_and_crash_regs)
 }
 END_TEST
 
-/* "## crash" section of cpu-registers.txt: value of NAME for CPU#idx */
-static uint64_t qemu_reg(const struct guest *g, unsigned idx, const char *name)
-{
-	char path[600], line[512], want[16];
-	bool in_crash = false, in_cpu = false;
-	uint64_t v = 0;
-	int found = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/cpu-registers.txt", g->shared);
-	snprintf(want, sizeof(want), "CPU#%u", idx);
-	f = fopen(path, "r");
-	ck_assert(f);
-	while (fgets(line, sizeof(line), f)) {
-		char *p = strchr(line, '\r');
-
-		if (p)
-			memmove(p, p + 1, strlen(p));	/* master/cpu-registers.txt has CRLF lines */
-
-		if (!strncmp(line, "## ", 3))
-			in_crash = !strncmp(line, "## crash", 8);
-		if (!strncmp(line, "CPU#", 4))
-			in_cpu = in_crash && !strncmp(line, want, strlen(want)) &&
-				 line[strlen(want)] == '\n';
-		if (!in_cpu)
-			continue;
-		if (!strncmp(name, "GPR", 3)) {
-			unsigned n = (unsigned)atoi(name + 3);
-			char head[16];
-
-			snprintf(head, sizeof(head), "GPR%02u ", n / 4 * 4);
-			if (!strncmp(line, head, strlen(head))) {
-				p = line + strlen(head);
-				for (unsigned k = 0; k < n % 4; k++)
-					strtoull(p, &p, 16);
-				v = strtoull(p, NULL, 16);
-				found = 1;
-			}
-			continue;
-		}
-		for (p = strstr(line, name); p; p = strstr(p + 1, name))
-			if ((p == line || p[-1] == ' ') && p[strlen(name)] == ' ') {
-				v = strtoull(p + strlen(name), NULL, 16);
-				found = 1;
-				break;
-			}
-	}
-	fclose(f);
-	ck_assert_msg(found, "%s: %s of %s not found", path, name, want);
-	return v;
-}
-
 /* A firmware thread's note has exactly the registers Linux maps, and zero elsewhere. */
 START_TEST(other_cpu_notes_from_thread_records)
 {
-	static const struct { const char *name; unsigned word; } map[] = {
-		{ "NIP", 32 }, { "MSR", 33 }, { "CTR", 35 }, { "LR", 36 }, { "XER", 37 },
-		{ "CR", 38 }, { "DAR", 41 }, { "DSISR", 42 },
-	};
-
 	for (int gi = 0; gi < NGUESTS; gi++) {
 		const struct guest *g = &guests[gi];
 		struct core cp;
@@ -521,19 +457,24 @@ START_TEST(other_cpu_notes_from_thread_records)
 			uint32_t pir = ld_le32(cp.note[i] + PR_PID);
 			unsigned idx = 0;
 			uint64_t expect[NWORDS] = { 0 };
-			char gname[8];
+			const struct fx_cpu *q;
 
 			if (pir == g->k.crashing_cpu)
 				continue;
 			while (idx < g->k.n_cpu && g->k.pir[idx] != pir)
 				idx++;
 			ck_assert_uint_lt(idx, g->k.n_cpu);
-			for (unsigned r = 0; r < 32; r++) {
-				snprintf(gname, sizeof(gname), "GPR%u", r);
-				expect[r] = qemu_reg(g, idx, gname);
-			}
-			for (size_t m = 0; m < sizeof(map) / sizeof(map[0]); m++)
-				expect[map[m].word] = qemu_reg(g, idx, map[m].name);
+			q = &g->qemu[idx];
+			ck_assert_uint_eq(q->n_gpr, 32);
+			memcpy(expect, q->gpr, sizeof(q->gpr));
+			expect[32] = q->nip;
+			expect[33] = q->msr;
+			expect[35] = fx_spr(q, SPRN_CTR);
+			expect[36] = fx_spr(q, SPRN_LR);
+			expect[37] = fx_spr(q, SPRN_XER);
+			expect[38] = q->cr;
+			expect[41] = fx_spr(q, SPRN_DAR);
+			expect[42] = fx_spr(q, SPRN_DSISR);
 			for (unsigned w = 0; w < NWORDS; w++)
 				ck_assert_msg(pr_reg(cp.note[i], w) == expect[w],
 					      "%s PIR %u pr_reg[%u] 0x%" PRIx64 ", QEMU says 0x%"
@@ -1098,11 +1039,5 @@ static Suite *vmcore_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(vmcore_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(vmcore_suite());
 }

@@ -6,10 +6,7 @@ set -u
 : "${MPIPLSIM:?run through make check}" "${MPIPLSIM_FIXTURES:?run through make check}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # expect STATUS REGEX -- ARGS...: run, check the exit status and that stderr matches
 expect() {
@@ -257,7 +254,7 @@ if [ -r "$LID" ]; then
 	no_output "$T/h.lid"
 	rm -f "$T"/*.lid
 else
-	echo "SKIP: --firmware tests: no $LID (qemu-system-data)"
+	skipped "--firmware tests: no $LID (qemu-system-data)"
 fi
 
 # usage errors exit 2
@@ -480,5 +477,4 @@ expect 0 "verbose: $fx/crash.raw: format raw detected: no magic of another forma
 expect 0 "verbose: $fx/crash.raw: format raw, given with --format" -- inspect -v --no-registers --format raw "$fx/crash.raw"
 rm -rf "$T/notsnap.d" "$T/text.txt" "$T/empty" "$T/tiny" "$T/page+1"
 
-echo "cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -10,10 +10,12 @@
 # env: MPIPLSIM (default build/mpiplsim), PPC64_CLIENTS (a folder made by
 #      ../shared/tools/ppc64-clients.sh, for crash and makedumpfile under qemu-user).
 #
-# A client that is not installed prints a SKIP line. Exit 0 only if every available
-# client passed. Nothing here knows the guest's size, CPUs, PIRs or crashing CPU.
+# A client that is not installed is counted as skipped. Exit 0 only if every available
+# client passed; the last line is "N passed, N failed, N skipped". Nothing here knows the
+# guest's size, CPUs, PIRs or crashing CPU.
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ $# -ge 1 ] || { echo "usage: $0 FIXDIR [SHAREDDIR]" >&2; exit 2; }
 fix=$(cd "$1" && pwd) || exit 2
 if [ $# -ge 2 ]; then
@@ -28,15 +30,11 @@ MPIPLSIM=${MPIPLSIM:-$here/build/mpiplsim}
 snap=$fix/crash.mig
 [ -e "$snap" ] || snap=$fix/crash.mig.gz
 for f in "$MPIPLSIM" "$snap" "$shared/cpu-registers.txt"; do
-	[ -e "$f" ] || { echo "FAIL: $f is missing" >&2; exit 1; }
+	[ -e "$f" ] || { bad "$f is missing"; finish; }
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-clients.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-skipped() { skip=$((skip + 1)); echo "SKIP $1"; }
 # has FILE REGEX NAME: one check on a client's output
 has() {
 	if grep -Eq -- "$2" "$1"; then return 0; fi
@@ -48,7 +46,7 @@ echo "guest: $fix (kernel from $shared)"
 if [ -e "$shared/vmlinux" ]; then
 	vmlinux=$shared/vmlinux
 else
-	xz -dc "$shared/vmlinux.xz" >"$T/vmlinux" || { echo "FAIL: cannot unpack vmlinux.xz"; exit 1; }
+	xz -dc "$shared/vmlinux.xz" >"$T/vmlinux" || { bad "cannot unpack vmlinux.xz"; finish; }
 	vmlinux=$T/vmlinux
 fi
 # the CPUs, from QEMU's register dump: "... CPU#0 = PIR 0, CPU#1 = PIR 4"
@@ -56,7 +54,7 @@ ncpu=$(head -1 "$shared/cpu-registers.txt" | grep -o '= PIR' | wc -l)
 core=$T/vmcore core_pir=$T/vmcore.pir
 "$MPIPLSIM" "$snap" --vmcore "$core" 2>"$T/run.err" &&
 	"$MPIPLSIM" "$snap" --vmcore "$core_pir" --vmcore-pids=pir 2>>"$T/run.err" ||
-	{ echo "FAIL: mpiplsim: $(cat "$T/run.err")"; exit 1; }
+	{ bad "mpiplsim: $(cat "$T/run.err")"; finish; }
 
 # --- eu-readelf: every segment and note listed
 if command -v eu-readelf >/dev/null; then
@@ -161,5 +159,4 @@ else
 	skipped "makedumpfile: no ppc64el build (run ../shared/tools/ppc64-clients.sh DIR, then PPC64_CLIENTS=DIR)"
 fi
 
-echo "clients: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+finish

@@ -18,10 +18,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 FIX=${MPIPLSIM_FIXTURES:-}
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-dmesg.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); echo "PASS $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-skipped() { skip=$((skip + 1)); echo "SKIP $1"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 mdf=
 for d in "${PPC64_CLIENTS:-}" "$here/ppc64-clients" "$here/build/ppc64-clients" \
@@ -116,5 +113,4 @@ rc=$?
 [ $rc = 1 ] && grep -q 'no VMCOREINFO' "$T/err" && ok "zero RAM: exit 1, no VMCOREINFO" ||
 	bad "zero RAM: exit $rc: $(head -c 300 "$T/err")"
 
-echo "dmesg: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+finish

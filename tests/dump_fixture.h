@@ -1,9 +1,8 @@
 /*
- * dump_fixture.h - helpers shared by check_elf.c and check_kdump.c: fixture
- * paths from the environment, expected registers read from the fixture's
- * cpu-registers.txt (QEMU's `info registers`, independent of our code), an
- * extent-by-extent RAM comparison, scratch files, and ppc64 note builders for
- * synthetic dumps. Static functions: include from one test file only each.
+ * dump_fixture.h - helpers shared by check_elf.c and check_kdump.c on top of
+ * lib_fixture.h: opening a fixture, its crash registers against QEMU's,
+ * scratch files, and ppc64 note builders for synthetic dumps. Static
+ * functions: include from one test file only each.
  */
 #ifndef MPIPLSIM_DUMP_FIXTURE_H
 #define MPIPLSIM_DUMP_FIXTURE_H
@@ -19,26 +18,12 @@
 
 #include "core/bytes.h"
 #include "input/snapshot.h"
+#include "lib_fixture.h"
 
-/* $MPIPLSIM_FIXTURES/name (decompressed fixtures) or $MPIPLSIM_SHARED/name */
-static inline char *fx_path(const char *env, const char *name)
-{
-	const char *dir = getenv(env);
-	struct stat st;
-	char *p;
-
-	if (!dir || !*dir)
-		ck_abort_msg("%s is not set: run through `make check` or export it", env);
-	if (asprintf(&p, "%s/%s", dir, name) < 0)
-		ck_abort_msg("out of memory");
-	if (stat(p, &st) < 0)
-		ck_abort_msg("fixture %s is missing (run `make fixtures`)", p);
-	return p;
-}
-
+/* Open the decompressed fixture name (e.g. "master/crash.kdump"); fails the test on error. */
 static inline void fx_open(struct snapshot *s, const char *name, enum snap_format f)
 {
-	char *p = fx_path("MPIPLSIM_FIXTURES", name);
+	const char *p = fixture_path("", name);
 	struct mperr *err = snapshot_open(s, p, f, NULL);
 
 	if (err) {
@@ -47,148 +32,21 @@ static inline void fx_open(struct snapshot *s, const char *name, enum snap_forma
 		mperr_format(err, buf, sizeof(buf));
 		ck_abort_msg("opening %s: %s", p, buf);
 	}
-	free(p);
 }
 
-/* ---- RAM comparison, extent by extent ---- */
-
-struct cmp_ctx {
-	const struct ram_extent *e;	/* extent of the other image being compared */
-	uint64_t pos;			/* next gpa of e not yet covered */
-	uint64_t bad;			/* first differing gpa, or UINT64_MAX */
-};
-
-static inline void cmp_gap(struct cmp_ctx *c, uint64_t to)
+/* The crash registers of every vCPU of guest ("" or "master/"), as QEMU printed them. */
+static inline void assert_crash_regs(const struct snapshot *s, const char *guest)
 {
-	if (to > c->pos && c->bad == UINT64_MAX &&
-	    !mem_is_zero(c->e->data + (c->pos - c->e->gpa), to - c->pos)) {
-		const uint8_t *p = c->e->data + (c->pos - c->e->gpa);
-		uint64_t i = 0;
+	struct fx_cpu want[4];
+	int n = fx_regs(guest, "crash", want, 4);
 
-		while (!p[i])
-			i++;
-		c->bad = c->pos + i;
-	}
-}
-
-static inline struct mperr *cmp_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
-{
-	struct cmp_ctx *c = ctx;
-	const uint8_t *mine = c->e->data + (gpa - c->e->gpa);
-
-	cmp_gap(c, gpa);	/* a hole in the other image: must be zero in e */
-	if (c->bad == UINT64_MAX && memcmp(mine, data, len)) {
-		uint64_t i = 0;
-
-		while (mine[i] == data[i])
-			i++;
-		c->bad = gpa + i;
-	}
-	c->pos = gpa + len;
-	return NULL;
-}
-
-/* Bytes of a differ from b somewhere in a's extents: the first such gpa, else UINT64_MAX. */
-static inline uint64_t ram_diff_one_way(const struct ram_image *a, const struct ram_image *b)
-{
-	for (size_t i = 0; i < a->n; i++) {
-		struct cmp_ctx c = { &a->ext[i], a->ext[i].gpa, UINT64_MAX };
-		struct mperr *err = ram_walk_data(b, a->ext[i].gpa, a->ext[i].len, cmp_piece, &c);
-
-		ck_assert_ptr_null(err);
-		cmp_gap(&c, a->ext[i].gpa + a->ext[i].len);
-		if (c.bad != UINT64_MAX)
-			return c.bad;
-	}
-	return UINT64_MAX;
-}
-
-/* Same size and byte-identical contents (holes read as zero). */
-static inline void assert_same_ram(const struct ram_image *a, const struct ram_image *b)
-{
-	uint64_t bad;
-
-	ck_assert_uint_eq(a->size, b->size);
-	bad = ram_diff_one_way(a, b);
-	ck_assert_msg(bad == UINT64_MAX, "RAM differs at 0x%" PRIx64, bad);
-	bad = ram_diff_one_way(b, a);
-	ck_assert_msg(bad == UINT64_MAX, "RAM differs at 0x%" PRIx64, bad);
-}
-
-/* ---- expected registers: cpu-registers.txt, part "## crash" ---- */
-
-struct fx_regs {
-	uint64_t nip, msr, ctr, lr, xer, cr, gpr[32];
-};
-
-/* Value after the word key in line (e.g. "LR c00000000007bcec"), if present. */
-static inline int fx_field(const char *line, const char *key, uint64_t *v)
-{
-	size_t n = strlen(key);
-
-	for (const char *p = line; (p = strstr(p, key)); p += n)
-		if ((p == line || p[-1] == ' ') && p[n] == ' ') {
-			*v = strtoull(p + n, NULL, 16);
-			return 1;
-		}
-	return 0;
-}
-
-/* The crash part of cpu-registers.txt at shared path rel; returns the CPU count (<= max). */
-static inline int fx_crash_regs(const char *rel, struct fx_regs *r, int max)
-{
-	char *p = fx_path("MPIPLSIM_SHARED", rel), line[512];
-	FILE *f = fopen(p, "r");
-	int in_crash = 0, cpu = -1;
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned g;
-
-		if (!strncmp(line, "## ", 3))
-			in_crash = !strncmp(line, "## crash", 8);
-		if (!in_crash)
-			continue;
-		if (!strncmp(line, "CPU#", 4) && (line[5] == '\n' || line[5] == '\r')) {
-			cpu = atoi(line + 4);
-			ck_assert_int_lt(cpu, max);
-			memset(&r[cpu], 0, sizeof(r[cpu]));
-			continue;
-		}
-		if (cpu < 0)
-			continue;
-		fx_field(line, "NIP", &r[cpu].nip);
-		fx_field(line, "LR", &r[cpu].lr);
-		fx_field(line, "CTR", &r[cpu].ctr);
-		fx_field(line, "XER", &r[cpu].xer);
-		fx_field(line, "MSR", &r[cpu].msr);
-		if (!strncmp(line, "CR ", 3))
-			r[cpu].cr = strtoull(line + 3, NULL, 16);
-		if (sscanf(line, "GPR%u", &g) == 1 && g + 3 < 32) {
-			char *q = line + 5;
-
-			for (unsigned k = 0; k < 4; k++)
-				r[cpu].gpr[g + k] = strtoull(q, &q, 16);
-		}
-	}
-	fclose(f);
-	free(p);
-	return cpu + 1;
-}
-
-/* The crash registers of both fixture vCPUs, PIRs 0 and 4 (fixtures README). */
-static inline void assert_crash_regs(const struct snapshot *s, const char *regs_file)
-{
-	static const uint32_t pir[2] = { 0, 4 };
-	struct fx_regs want[4];
-
-	ck_assert_int_eq(fx_crash_regs(regs_file, want, 4), 2);
+	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(s->cpus.n, 2);
 	for (unsigned i = 0; i < 2; i++) {
 		const struct cpu_regs *r = &s->cpus.cpu[i];
 
 		ck_assert_uint_eq(r->index, i);
-		ck_assert_uint_eq(r->pir, pir[i]);
+		ck_assert_uint_eq(r->pir, want[i].pir);
 		ck_assert(r->pir_known);
 		ck_assert_uint_eq(r->have, CPU_HAS_GPR | CPU_HAS_NIP | CPU_HAS_MSR | CPU_HAS_CR);
 		ck_assert_uint_eq(r->nip, want[i].nip);
@@ -196,11 +54,12 @@ static inline void assert_crash_regs(const struct snapshot *s, const char *regs_
 		ck_assert_uint_eq(r->cr, want[i].cr);
 		ck_assert(cpu_has_spr(r, SPRN_CTR) && cpu_has_spr(r, SPRN_LR) &&
 			  cpu_has_spr(r, SPRN_XER));
-		ck_assert_uint_eq(r->spr[SPRN_CTR], want[i].ctr);
-		ck_assert_uint_eq(r->spr[SPRN_LR], want[i].lr);
-		ck_assert_uint_eq(r->spr[SPRN_XER], want[i].xer);
+		ck_assert_uint_eq(r->spr[SPRN_CTR], fx_spr(&want[i], SPRN_CTR));
+		ck_assert_uint_eq(r->spr[SPRN_LR], fx_spr(&want[i], SPRN_LR));
+		ck_assert_uint_eq(r->spr[SPRN_XER], fx_spr(&want[i], SPRN_XER));
 		/* QEMU writes DAR and DSISR as 0 (arch_dump.c): not carried */
 		ck_assert(!cpu_has_spr(r, SPRN_DAR) && !cpu_has_spr(r, SPRN_DSISR));
+		ck_assert_uint_eq(want[i].n_gpr, 32);
 		for (unsigned g = 0; g < 32; g++)
 			ck_assert_msg(r->gpr[g] == want[i].gpr[g], "cpu %u GPR%u 0x%" PRIx64
 				      " != 0x%" PRIx64, i, g, r->gpr[g], want[i].gpr[g]);

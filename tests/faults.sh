@@ -7,9 +7,7 @@
 set -u
 : "${MPIPLSIM:?run through make check}" "${MPIPLSIM_FIXTURES:?run through make check}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-faults.XXXXXX")
-pass=0 fail=0 skip=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cleanup() { umount "$T/ro" "$T/full" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
@@ -20,9 +18,7 @@ leftovers() { # DIR: nothing named out.* may remain
 }
 
 if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=1m,ro none "$T/ro" 2>/dev/null && ! { mkdir -p "$T/ro" && mount -t tmpfs -o size=1m,ro none "$T/ro"; } 2>/dev/null; then
-	echo "SKIP: faults.sh needs root and tmpfs mounts"
-	echo "faults: 0 passed, 0 failed"
-	exit 0
+	skip_all "faults.sh needs root and tmpfs mounts"
 fi
 
 # 1. a read-only output directory: I/O error, exit 3, nothing created
@@ -42,8 +38,7 @@ leftovers "$T/full"
 #    input's data (tests/faults_stop.c, an LD_PRELOAD shim), the copy is truncated, the
 #    run goes on and meets SIGBUS
 if ! ${CC:-cc} -shared -fPIC -o "$T/stop.so" "$(dirname "$0")/faults_stop.c" -ldl 2>"$T/cc.err"; then
-	echo "SKIP: shrinking input: cannot build the LD_PRELOAD shim: $(head -1 "$T/cc.err")"
-	skip=$((skip + 1))
+	skipped "shrinking input: cannot build the LD_PRELOAD shim: $(head -1 "$T/cc.err")"
 else
 cp --sparse=always "$raw" "$T/shrink.raw"
 LD_PRELOAD="$T/stop.so" MPIPLSIM_STOP_AFTER_WALK="$T/shrink.raw" \
@@ -78,5 +73,4 @@ grep -q "interrupted" "$T/int.err" && ok || bad "SIGINT: message: $(cat "$T/int.
 leftovers "$T"
 
 [ "$(md5sum <"$raw")" = "$sum" ] && ok || bad "input modified"
-echo "faults: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+finish

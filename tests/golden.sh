@@ -20,15 +20,12 @@ golden=$here/golden
 schemas=$(cd "$here/../schemas" && pwd)
 update=0
 [ "${1:-}" = --update ] && update=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if ! python3 -c 'import jsonschema' 2>/dev/null; then
-	echo "FAIL: python3 cannot import jsonschema: install python3-jsonschema" \
+	bad "python3 cannot import jsonschema: install python3-jsonschema" \
 		"(apt-get install -y python3-jsonschema; .ci/run must install it too)"
-	echo "golden: 0 passed, 1 failed"
-	exit 1
+	finish
 fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-golden.XXXXXX")
@@ -92,5 +89,4 @@ if [ ${#validate[@]} -gt 0 ]; then
 fi
 
 [ $update = 1 ] && echo "golden: files rewritten in tests/golden; review git diff before committing"
-echo "golden: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -9,22 +9,16 @@
 # config). tmux pipe-pane records every byte written to the pane: the line
 # is rewritten in place and erased when the run ends, so the final screen
 # (capture-pane) cannot show it; the screen is checked to be clean instead.
-# Skips (exit 0, says SKIP) when tmux is not installed.
+# Skips (exit 0, counted as skipped) when tmux is not installed.
 # Needs MPIPLSIM and MPIPLSIM_FIXTURES; make check sets both.
 set -u
 : "${MPIPLSIM:?run through make check}" "${MPIPLSIM_FIXTURES:?run through make check}"
-if ! command -v tmux >/dev/null; then
-	echo "SKIP: tmux is not installed (apt-get install -y tmux)"
-	echo "progress: 0 passed, 0 failed, 1 skipped"
-	exit 0
-fi
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+command -v tmux >/dev/null || skip_all "tmux is not installed (apt-get install -y tmux)"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-progress.XXXXXX")
 sock=mpiplsim-progress-$$
 tm() { tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 raw=$MPIPLSIM_FIXTURES/crash.raw
 line='mpiplsim: writing '
 gz=${MPIPLSIM_SHARED:-$MPIPLSIM_FIXTURES/../../../shared/fixtures}/crash.raw.gz
@@ -109,5 +103,4 @@ grep -aq "mpiplsim:" "$T/json.log" && bad "json: progress with --json: $(head -c
 cmp -s "$T/tty.img" "$T/pipe.img" && cmp -s "$T/tty.img" "$T/quiet.img" && ok \
 	|| bad "outputs differ between tty, pipe and quiet runs"
 
-echo "progress: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -211,7 +211,7 @@ struct mperr *input_open(struct input *in, const char *path)
 void input_close(struct input *in)
 {
 	if (in->map)
-		munmap((void *)in->map, in->len);
+		munmap((void *)(uintptr_t)in->map, in->len);	/* our own mapping, read-only */
 	if (in->fd >= 0)
 		close(in->fd);
 	in->map = NULL;

@@ -164,13 +164,14 @@ static struct mperr *plan_vmcore(struct session *s, struct vmcore *v)
 		.pda_gpa = s->plan.pda_write_gpa,
 		.pids_pir = s->o->vmcore_pids_pir,
 	};
+	struct kf_range *ram = ram_ranges(s, &vo.n_ram);
 	struct mperr *err;
 
-	vo.ram = ram_ranges(s, &vo.n_ram);
-	if (!vo.ram)
+	if (!ram)
 		return mperr_nomem();
+	vo.ram = ram;
 	err = vmcore_plan(&s->ovl, &vo, v, s->w);
-	free((void *)vo.ram);
+	free(ram);
 	return mperr_in_file(err, s->o->snapshot);
 }
 
