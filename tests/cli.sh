@@ -348,7 +348,7 @@ if [ "$(id -u)" = 0 ]; then
 	no_temps "$S"
 	rm -rf "$S/chr" "$S/blk" "$S/fifo" "$S/sock" "$S/dir" "$S/chr.lnk"
 else
-	echo "SKIP: device node, FIFO and socket outputs: not root (mknod)"
+	skipped "device node, FIFO and socket outputs: not root (mknod)"
 fi
 
 # a symlink output is followed: its target is replaced atomically, the link stays
