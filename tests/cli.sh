@@ -96,7 +96,8 @@ for guest in "" master/; do
 	no_output "$T/e.img"
 	unpoke
 	poke "$T/bad.raw" $((spirah + 0x38)) 00000018
-	expect 1 "bad.raw: SPIRA-H: ntuple esize 0x18, expected 0x20" -- "$T/bad.raw" -o "$T/e.img" --no-registers
+	# the message prints the guest address the error carries (issue 14)
+	expect 1 "bad.raw: SPIRA-H: ntuple esize 0x18, expected 0x20 \\(at $(printf 0x%x $((spirah + 0x38)))\\)$" -- "$T/bad.raw" -o "$T/e.img" --no-registers
 	no_output "$T/e.img"
 
 	# MDST ntuple address outside RAM
@@ -121,6 +122,14 @@ for guest in "" master/; do
 	poke "$T/bad.raw" $((mddt + 16)) "$(printf %016x "$dest0")"
 	expect 1 "bad.raw: MDDT entry 1: destination .* overlaps entry 0" -- "$T/bad.raw" -o "$T/e.img" --no-registers
 	no_output "$T/e.img"
+	# inspect: the error on stderr only, once; stdout says the plan failed; JSON has its fields
+	expect 1 "^mpiplsim: $T/bad.raw: MDDT entry 1: destination .* overlaps entry 0" -- inspect "$T/bad.raw" --no-registers
+	[ "$(wc -l <"$T/err")" = 1 ] && ok || bad "$name: inspect error: more than one line: $(cat "$T/err")"
+	grep -qx "plan: cannot simulate (the error is on stderr)" "$T/out" && ! grep -q overlaps "$T/out" \
+		&& ok || bad "$name: inspect stdout on a plan error: $(grep -A1 "^plan" "$T/out")"
+	expect 1 "" -- inspect --json "$T/bad.raw" --no-registers
+	python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["plan"]["error"]; assert (e["kind"], e["file"], e["table"], e["entry"]) == ("input", sys.argv[2], "MDDT", 1), e; assert e["message"].startswith(sys.argv[2] + ": MDDT entry 1: destination"), e' "$T/out" "$T/bad.raw" \
+		&& ok || bad "$name: inspect --json plan.error fields"
 
 	# a source entry running past the end of RAM
 	unpoke
@@ -165,7 +174,7 @@ for guest in "" master/; do
 	rm -f "$T"/*.img
 done
 
-# compare: 0 equal, 1 different, 2 usage, 3 I/O; one grep-able line per difference
+# compare: 0 equal, 1 different, 2 trouble; one grep-able line per difference
 raw=$MPIPLSIM_FIXTURES/crash.raw
 expect 0 "" -- "$raw" -o "$T/p.img" --no-registers
 expect 0 "" -- compare "$T/p.img" "$T/p.img"
@@ -187,9 +196,13 @@ grep -qx "RAM: size 0x80000000 / 0x40000000" "$T/out" && ok || bad "compare: RAM
 expect 2 "missing SNAPSHOT" -- compare "$raw"
 expect 2 "too many arguments" -- compare "$raw" "$raw" "$raw"
 expect 2 "--cpu-state does not apply" -- compare --cpu-state "$raw" "$raw" "$raw"
-expect 3 "cannot open" -- compare "$T/missing.img" "$raw"
+# trouble is 2, never taken for "different" (cmp and diff's convention, issue 14)
+expect 2 "cannot open" -- compare "$T/missing.img" "$raw"
 head -c 65536 "$raw" >"$T/tiny.raw"
-expect 1 "tiny.raw: SPIRA-H: " -- compare "$T/p.img" "$T/tiny.raw"
+expect 2 "tiny.raw: SPIRA-H: " -- compare "$T/p.img" "$T/tiny.raw"
+expect 2 "^mpiplsim: --profile does not apply to compare" -- compare "$T/p.img" "$raw" --profile hostboot
+expect 2 "^mpiplsim: -o does not apply to compare, which writes nothing" -- compare "$T/p.img" "$raw" -o "$T/c.img"
+no_output "$T/c.img"
 rm -f "$T/p.img" "$T/short.img" "$T/tiny.raw"
 
 # --verbose explains the decisions on stderr; outputs do not change
@@ -253,6 +266,172 @@ expect 0 "" -- --version
 expect 3 "cannot open" -- "$T/missing.raw" -o "$T/x.img" --no-registers
 expect 3 "cannot create" -- "$MPIPLSIM_FIXTURES/crash.raw" -o "$T/no/such/dir/x.img" --no-registers
 
+# Issue 14: outputs never destroy anything; every user mistake gets one clear answer.
+# Inputs are private copies whose checksums must not change; nothing may be left behind,
+# temporary files (NAME.XXXXXX) included.
+S=$T/safe
+mkdir -p "$S/other"
+kd=$S/in.kdump
+cp "$MPIPLSIM_FIXTURES/master/crash.kdump" "$kd"
+kd_sum=$(md5sum <"$kd")
+
+# one_line TEXT: stderr is exactly this one line
+one_line() {
+	if [ "$(cat "$T/err")" = "$1" ]; then ok; else bad "stderr is not the one line '$1': $(head -c 400 "$T/err")"; fi
+}
+# no_temps DIR...: no NAME.XXXXXX temporary left in any of them
+no_temps() {
+	local d
+	for d in "$@"; do
+		if compgen -G "$d/*.??????" >/dev/null; then bad "temporary left in $d: $(ls "$d")"; else ok; fi
+	done
+}
+# unchanged: the snapshot copy still has its checksum
+unchanged() {
+	[ "$(md5sum <"$kd")" = "$kd_sum" ] && ok || bad "$1: the input was modified"
+}
+
+# 1. no output is an input or another output (device and inode, symlinks followed)
+ln "$kd" "$S/hard.kdump"
+ln -s in.kdump "$S/sym.kdump"
+expect 2 "" -- "$kd" -o "$kd"
+one_line "mpiplsim: $kd: -o names the snapshot, which is never modified"
+expect 2 "" -- "$kd" -o "$S/hard.kdump"
+one_line "mpiplsim: $S/hard.kdump: -o names the snapshot $kd (the same file), which is never modified"
+expect 2 "" -- "$kd" --vmcore "$S/sym.kdump"
+one_line "mpiplsim: $S/sym.kdump: --vmcore names the snapshot $kd (the same file), which is never modified"
+expect 2 "" -- "$MPIPLSIM_FIXTURES/master/crash.raw" --cpu-state "$S/sym.kdump" -o "$S/x.img" --vmcore "$S/hard.kdump"
+one_line "mpiplsim: $S/hard.kdump: --vmcore names the --cpu-state snapshot $S/sym.kdump (the same file), which is never modified"
+no_output "$S/x.img"
+[ -L "$S/sym.kdump" ] && [ "$(readlink "$S/sym.kdump")" = in.kdump ] && ok || bad "the input symlink changed"
+# two outputs: two spellings, a symlink to a file not yet there, hard links
+expect 2 "" -- "$kd" -o "$S/two.img" --vmcore "$S/../safe/two.img"
+one_line "mpiplsim: $S/../safe/two.img: --vmcore names another output too (-o)"
+ln -s two.img "$S/two.lnk"
+expect 2 "" -- "$kd" -o "$S/two.img" --vmcore "$S/two.lnk"
+one_line "mpiplsim: $S/two.lnk: --vmcore names another output too (-o)"
+rm -f "$S/two.lnk"
+echo old >"$S/h1.img"
+ln "$S/h1.img" "$S/h2.img"
+expect 2 "" -- "$kd" -o "$S/h1.img" --vmcore "$S/h2.img"
+one_line "mpiplsim: $S/h2.img: --vmcore names another output too (-o)"
+[ "$(cat "$S/h1.img")" = old ] && ok || bad "a refused run changed an existing output"
+no_output "$S/two.img"
+unchanged "output = input"
+no_temps "$S"
+
+# 2. an existing output that is not a regular file is never replaced
+if [ "$(id -u)" = 0 ]; then
+	mknod "$S/chr" c 1 3		# a private node, never the real /dev/null
+	mknod "$S/blk" b 7 250
+	mkfifo "$S/fifo"
+	python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$S/sock"
+	mkdir "$S/dir"
+	ln -s chr "$S/chr.lnk"
+	before=$(stat -c '%n %F %t:%T %i' "$S/chr" "$S/blk" "$S/fifo" "$S/sock" "$S/dir"; readlink "$S/chr.lnk")
+	for t in "chr:character device" "blk:block device" "fifo:FIFO" "sock:socket" "dir:directory"; do
+		f=${t%%:*} what=${t#*:}
+		for opt in -o --vmcore; do
+			expect 2 "" -- "$kd" "$opt" "$S/$f"
+			one_line "mpiplsim: $S/$f: is a $what, not a regular file: refusing to replace it"
+		done
+	done
+	expect 2 "" -- "$kd" -o "$S/ok.img" --vmcore "$S/chr.lnk"
+	one_line "mpiplsim: $S/chr.lnk: leads to $S/chr, a character device, not a regular file: refusing to replace it"
+	no_output "$S/ok.img"
+	expect 2 "" -- inspect "$kd" -o "$S/chr"
+	grep -qx "mpiplsim: -o does not apply to inspect, which writes nothing" "$T/err" && ok || bad "inspect -o: $(cat "$T/err")"
+	after=$(stat -c '%n %F %t:%T %i' "$S/chr" "$S/blk" "$S/fifo" "$S/sock" "$S/dir"; readlink "$S/chr.lnk")
+	[ "$before" = "$after" ] && ok || bad "a device, FIFO, socket, directory or symlink changed: $after"
+	[ -z "$(ls -A "$S/dir")" ] && ok || bad "something was written into the directory"
+	unchanged "non-regular outputs"
+	no_temps "$S"
+	rm -rf "$S/chr" "$S/blk" "$S/fifo" "$S/sock" "$S/dir" "$S/chr.lnk"
+else
+	skipped "device node, FIFO and socket outputs: not root (mknod)"
+fi
+
+# a symlink output is followed: its target is replaced atomically, the link stays
+expect 0 "" -- "$kd" -o "$S/direct.img" -q
+echo old >"$S/other/real.img"
+ln "$S/other/real.img" "$S/other/keep.img"	# a second name keeps the old file: replaced, not rewritten
+ln -s other/real.img "$S/out.lnk"
+ln -s new.img "$S/other/dangling.lnk"		# relative to the link's own directory
+expect 0 "" -- "$kd" -o "$S/out.lnk" --vmcore "$S/other/dangling.lnk" -q
+[ -L "$S/out.lnk" ] && [ "$(readlink "$S/out.lnk")" = other/real.img ] && ok || bad "the output symlink was replaced"
+cmp -s "$S/direct.img" "$S/other/real.img" && ok || bad "the symlink's target is not the image"
+[ "$(cat "$S/other/keep.img")" = old ] && ok || bad "the old file was written in place, not replaced"
+[ -L "$S/other/dangling.lnk" ] && [ -s "$S/other/new.img" ] && ok || bad "a dangling symlink output: its target was not created"
+no_temps "$S" "$S/other"
+unchanged "symlink outputs"
+rm -f "$S"/*.img "$S"/*.lnk "$S"/other/*
+
+# a missing output directory: the path as given, never the temporary name; nothing read first
+expect 3 "" -- "$kd" -o "$S/no/such/dir/x.img"
+one_line "mpiplsim: $S/no/such/dir/x.img: cannot create: No such file or directory"
+
+# 3. gzip: an early end, a CRC or length error, trailing garbage: exit 1, no output
+head -c 1048576 "$MPIPLSIM_SHARED/crash.kdump.gz" >"$S/cut.gz"
+expect 1 "" -- "$S/cut.gz" -o "$S/g.img"
+one_line "mpiplsim: $S/cut.gz: gzip stream ends early after 1048576 bytes"
+head -c 1048576 "$MPIPLSIM_FIXTURES/crash.raw" | gzip -1 >"$S/ok.gz"
+n=$(stat -c %s "$S/ok.gz")
+cp "$S/ok.gz" "$S/crc.gz"
+printf '\x00\x00\x00\x00' | dd of="$S/crc.gz" bs=1 seek=$((n - 8)) conv=notrunc status=none
+expect 1 "" -- "$S/crc.gz" -o "$S/g.img" --no-registers
+one_line "mpiplsim: $S/crc.gz: gzip data corrupt after $((n - 4)) bytes: incorrect data check"
+cp "$S/ok.gz" "$S/len.gz"
+printf '\x01' | dd of="$S/len.gz" bs=1 seek=$((n - 2)) conv=notrunc status=none
+expect 1 "" -- "$S/len.gz" -o "$S/g.img" --no-registers
+one_line "mpiplsim: $S/len.gz: gzip data corrupt after $n bytes: incorrect length check"
+{ cat "$S/ok.gz"; printf 'garbage\n'; } >"$S/tail.gz"
+expect 1 "" -- inspect "$S/tail.gz" --no-registers
+one_line "mpiplsim: $S/tail.gz: trailing garbage: 0x8 bytes after the gzip stream ends at $(printf 0x%x "$n")"
+no_output "$S/g.img"
+# two members, as gzip -d takes them: the same snapshot as the plain file
+{ head -c 10000000 "$kd" | gzip -1; tail -c +10000001 "$kd" | gzip -1; } >"$S/two.gz"
+"$MPIPLSIM" inspect -q "$kd" | tail -n +3 >"$S/plain.txt"
+expect 0 "" -- inspect -q "$S/two.gz"
+tail -n +3 "$T/out" | cmp -s - "$S/plain.txt" && ok || bad "a two-member gzip reads differently"
+rm -f "$S"/*.gz "$S"/*.txt
+
+# 4. contradictory options: usage errors, nothing written; -v/-q before the command too
+expect 2 "^mpiplsim: --no-registers and --cpu-state contradict each other" -- "$MPIPLSIM_FIXTURES/master/crash.raw" --no-registers --cpu-state "$kd" -o "$S/c.img"
+expect 2 "^mpiplsim: --no-registers and --cpu-state contradict each other" -- inspect "$MPIPLSIM_FIXTURES/master/crash.raw" --cpu-state "$kd" --no-registers
+expect 2 "^mpiplsim: --emulate qemu-v2 writes the qemu-v2 register profile, not --profile hostboot" -- "$kd" --emulate qemu-v2 --profile hostboot -o "$S/c.img"
+expect 2 "^mpiplsim: --emulate qemu-v2 writes the qemu-v2 register profile, not --profile linux-min" -- inspect "$kd" --profile linux-min --emulate qemu-v2
+expect 0 "" -- inspect "$kd" --profile qemu-v2 --emulate qemu-v2 -q
+grep -q "registers: profile qemu-v2" "$T/out" && ok || bad "--profile qemu-v2 --emulate qemu-v2: $(grep registers "$T/out")"
+expect 2 "^mpiplsim: --vmcore does not apply to inspect, which writes nothing" -- inspect "$kd" --vmcore "$S/c.img"
+expect 2 "^mpiplsim: --fsync does not apply to inspect" -- inspect "$kd" --fsync
+no_output "$S/c.img"
+expect 0 "verbose: " -- -v inspect "$kd"
+expect 0 "verbose: " -- inspect -v "$kd"
+expect 0 "" -- -q inspect "$kd"
+[ ! -s "$T/err" ] && ok || bad "-q before inspect: $(cat "$T/err")"
+expect 0 "" -- -q run "$kd" -o "$S/c.img"
+rm -f "$S/c.img"
+expect 2 "" -- inspect "$kd" --no-such-option
+head -n 1 "$T/err" | grep -q "^mpiplsim: " && ok || bad "program name: $(head -n 1 "$T/err")"
+
+# 5. inspect never needs registers: exit 0, the plan says what a run would lack
+for guest in "" master/; do
+	expect 0 "" -- inspect "$MPIPLSIM_FIXTURES/${guest}crash.raw"
+	[ ! -s "$T/err" ] && ok || bad "inspect raw: stderr: $(cat "$T/err")"
+	grep -qxF "  registers: none in the snapshot; a run lacks all 55 of profile hostboot (GPR0-GPR31 NIP MSR CR CTR LR XER DAR DSISR DEC SRR0 SRR1 CFAR SPRG0 SPRG1 SPRG2 SPRG3 PVR HSPRG0 HSPRG1 HSRR0 HSRR1 LPCR PIR) for every thread: give --cpu-state FILE or --no-registers" "$T/out" \
+		&& ok || bad "inspect raw: plan line: $(grep "registers:" "$T/out")"
+	[ "$(tail -c 1 "$T/out" | od -An -c | tr -d ' ')" = '\n' ] && ok || bad "inspect raw: last line without newline"
+	expect 0 "" -- inspect --json "$MPIPLSIM_FIXTURES/${guest}crash.raw" --profile qemu-v2
+	python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["plan"]; assert not p["registers"]; assert p["registers_lacking"] == ["GPR%d" % i for i in range(32)] + ["NIP", "MSR"], p' "$T/out" \
+		&& ok || bad "inspect --json raw: registers_lacking"
+	python3 "$(dirname "$0")/validate_json.py" "$(dirname "$0")/../schemas/inspect.schema.json" "$T/out" \
+		&& ok || bad "inspect --json raw: schema"
+done
+# a run still needs them
+expect 2 "carries no CPU registers" -- "$MPIPLSIM_FIXTURES/master/crash.raw" -o "$S/r.img"
+no_output "$S/r.img"
+unchanged "issue 14 tests"
+no_temps "$S"
 
 # ---- a file that is not a snapshot (issue 14 item 7; branch arch) ----
 # Exit 1 and one line: not a recognised snapshot, each format tried and why it declined,

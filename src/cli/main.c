@@ -33,6 +33,8 @@ struct cli {
 	const char *cmd;
 	const char *args[2];
 	int n_args;
+	int profile;		/* --profile, -1 if not given */
+	bool emulate;		/* --emulate qemu-v2 */
 	struct report_meta meta;	/* warnings kept for --json */
 };
 
@@ -139,18 +141,48 @@ static const struct argp_option run_options[] = {
 	{ 0 }
 };
 
+/* Known to inspect and compare only to say that they do not apply (issue 14). */
+#define RUN_ONLY_OPTIONS \
+	{ "output", 'o', "FILE", OPTION_HIDDEN, NULL, 0 }, \
+	{ "vmcore", OPT_VMCORE, "FILE", OPTION_HIDDEN, NULL, 0 }, \
+	{ "vmcore-pids", OPT_VMCORE_PIDS, "zero|pir", OPTION_HIDDEN, NULL, 0 }, \
+	{ "fsync", OPT_FSYNC, NULL, OPTION_HIDDEN, NULL, 0 }, \
+	{ "firmware", OPT_FIRMWARE, "LID", OPTION_HIDDEN, NULL, 0 }, \
+	{ "firmware-out", OPT_FIRMWARE_OUT, "FILE", OPTION_HIDDEN, NULL, 0 }
+
 static const struct argp_option inspect_options[] = {
 	{ "json", OPT_JSON, NULL, 0, "One JSON document on stdout", 0 },
 	{ "profile", OPT_PROFILE, "NAME", 0, "Register profile to plan with", 2 },
 	{ "no-registers", OPT_NO_REGISTERS, NULL, 0, "Plan without registers", 2 },
 	{ "emulate", OPT_EMULATE, "qemu-v2", 0, "Plan as the posted QEMU MPIPL series does", 2 },
+	RUN_ONLY_OPTIONS,
 	{ 0 }
 };
 
 static const struct argp_option compare_options[] = {
 	{ "json", OPT_JSON, NULL, 0, "One JSON document on stdout", 0 },
+	RUN_ONLY_OPTIONS,
+	{ "profile", OPT_PROFILE, "NAME", OPTION_HIDDEN, NULL, 0 },
+	{ "no-registers", OPT_NO_REGISTERS, NULL, OPTION_HIDDEN, NULL, 0 },
+	{ "emulate", OPT_EMULATE, "qemu-v2", OPTION_HIDDEN, NULL, 0 },
 	{ 0 }
 };
+
+/* An option given to a command it does not apply to: its name for the message. */
+static const char *option_name(int key)
+{
+	static const struct { int key; const char *name; } names[] = {
+		{ 'o', "-o" }, { OPT_VMCORE, "--vmcore" }, { OPT_VMCORE_PIDS, "--vmcore-pids" },
+		{ OPT_FSYNC, "--fsync" }, { OPT_FIRMWARE, "--firmware" },
+		{ OPT_FIRMWARE_OUT, "--firmware-out" }, { OPT_PROFILE, "--profile" },
+		{ OPT_NO_REGISTERS, "--no-registers" }, { OPT_EMULATE, "--emulate" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].key == key)
+			return names[i].name;
+	return NULL;
+}
 
 static error_t parse_common(int key, char *arg, struct argp_state *st)
 {
@@ -172,7 +204,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 		v = profile_parse(arg);
 		if (v < 0)
 			argp_error(st, "unknown profile '%s' (hostboot, linux-min, qemu-v2)", arg);
-		c->run.sim.profile = v;
+		c->profile = v;
 		return 0;
 	case OPT_NO_REGISTERS:
 		c->run.sim.no_registers = true;
@@ -180,8 +212,7 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 	case OPT_EMULATE:
 		if (strcmp(arg, "qemu-v2"))
 			argp_error(st, "--emulate takes qemu-v2");
-		c->run.sim.mode = MODE_QEMU_V2;
-		c->run.sim.profile = PROFILE_QEMU_V2;
+		c->emulate = true;
 		return 0;
 	case 'q':
 		c->run.quiet = true;
@@ -213,33 +244,23 @@ static error_t parse_common(int key, char *arg, struct argp_state *st)
 	return 0;
 }
 
-/* The same name, or two names of one existing file. */
-static int same_file(const char *a, const char *b)
+/* Options that contradict each other are usage errors, whatever their order (issue 14). */
+static void check_contradictions(struct cli *c, struct argp_state *st)
 {
-	struct stat sa, sb;
+	struct run_options *r = &c->run;
 
-	if (!a || !b)
-		return 0;
-	if (!strcmp(a, b))
-		return 1;
-	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
-/* No output may replace the firmware image or another output. */
-static void check_firmware_options(const struct cli *c, struct argp_state *st)
-{
-	const struct run_options *r = &c->run;
-
-	if (!r->firmware != !r->firmware_out)
-		argp_error(st, "--firmware and --firmware-out go together");
-	if (!r->firmware)
-		return;
-	if (same_file(r->firmware, r->firmware_out) || same_file(r->firmware, r->output) ||
-	    same_file(r->firmware, r->vmcore))
-		argp_error(st, "an output names the firmware image '%s', which is never modified",
-			   r->firmware);
-	if (same_file(r->firmware_out, r->output) || same_file(r->firmware_out, r->vmcore))
-		argp_error(st, "--firmware-out names another output '%s'", r->firmware_out);
+	if (r->sim.no_registers && r->cpu_state)
+		argp_error(st, "--no-registers and --cpu-state contradict each other: the first "
+			   "writes no registers, the second says where to take them from");
+	if (c->emulate && c->profile >= 0 && c->profile != PROFILE_QEMU_V2)
+		argp_error(st, "--emulate qemu-v2 writes the qemu-v2 register profile, not "
+			   "--profile %s", profile_name(c->profile));
+	if (c->emulate) {
+		r->sim.mode = MODE_QEMU_V2;
+		r->sim.profile = PROFILE_QEMU_V2;
+	} else if (c->profile >= 0) {
+		r->sim.profile = c->profile;
+	}
 }
 
 static error_t parse_run(int key, char *arg, struct argp_state *st)
@@ -271,12 +292,12 @@ static error_t parse_run(int key, char *arg, struct argp_state *st)
 		st->child_inputs[0] = st->input;
 		return 0;
 	case ARGP_KEY_END:
-		check_firmware_options(c, st);
+		check_contradictions(c, st);
+		if (!c->run.firmware != !c->run.firmware_out)
+			argp_error(st, "--firmware and --firmware-out go together");
 		if (!c->run.output && !c->run.vmcore && !c->run.firmware_out)
 			argp_error(st, "nothing to write: give -o POST.img, --vmcore FILE and/or "
 				   "--firmware-out FILE (or use 'inspect')");
-		if (same_file(c->run.output, c->run.vmcore))
-			argp_error(st, "-o and --vmcore name the same file '%s'", c->run.vmcore);
 		break;
 	}
 	return parse_common(key, arg, st);
@@ -286,13 +307,21 @@ static error_t parse_inspect(int key, char *arg, struct argp_state *st)
 {
 	struct cli *c = st->input;
 
-	if (key == OPT_JSON) {
+	switch (key) {
+	case OPT_JSON:
 		c->run.json = true;
 		return 0;
-	}
-	if (key == ARGP_KEY_INIT) {
+	case ARGP_KEY_INIT:
 		st->child_inputs[0] = st->input;
 		return 0;
+	case 'o': case OPT_VMCORE: case OPT_VMCORE_PIDS: case OPT_FSYNC: case OPT_FIRMWARE:
+	case OPT_FIRMWARE_OUT:
+		argp_error(st, "%s does not apply to %s, which writes nothing", option_name(key),
+			   c->cmd);
+		return 0;
+	case ARGP_KEY_END:
+		check_contradictions(c, st);
+		break;
 	}
 	return parse_common(key, arg, st);
 }
@@ -301,8 +330,15 @@ static error_t parse_compare(int key, char *arg, struct argp_state *st)
 {
 	struct cli *c = st->input;
 
-	if (key == ARGP_KEY_END && c->run.cpu_state)
-		argp_error(st, "--cpu-state does not apply to compare");
+	switch (key) {
+	case OPT_PROFILE: case OPT_NO_REGISTERS: case OPT_EMULATE:
+		argp_error(st, "%s does not apply to compare", option_name(key));
+		return 0;
+	case ARGP_KEY_END:	/* an input option, parsed by the input group */
+		if (c->run.cpu_state)
+			argp_error(st, "--cpu-state does not apply to compare");
+		break;
+	}
 	return parse_inspect(key, arg, st);
 }
 
@@ -335,8 +371,8 @@ static const struct argp compare_argp = {
 	"Compare two post-MPIPL images (any input format) by meaning: SPIRA-H result, MDRT "
 	"entries, processor dump area, thread records register by register, each preserved "
 	"range and the rest of RAM. Each difference names the row of the hostboot vs QEMU v2 "
-	"table it matches ([D6], ...).\vExit status: 0 equal, 1 different (or bad input), "
-	"2 usage error, 3 I/O error.", children, NULL, NULL,
+	"table it matches ([D6], ...).\vExit status: 0 equal, 1 different, 2 trouble (a "
+	"missing or bad file, a usage error), as cmp and diff.", children, NULL, NULL,
 };
 
 /* Layers below name no option (STYLE.md §1): the hint an error carries is worded here. */
@@ -436,6 +472,7 @@ static int report_error(struct mperr *err)
 
 	if (!err)
 		return 0;
+	fflush(stdout);		/* what was printed comes first, also on one terminal */
 	add_hint(err);
 	mperr_format(err, buf, sizeof(buf));
 	text_line(stderr, "mpiplsim: ", buf);	/* one line, escaped: text.h */
@@ -444,12 +481,31 @@ static int report_error(struct mperr *err)
 	return kind;
 }
 
+/* Before anything is read: no output replaces an input, another output or a non-file. */
+static struct mperr *check_paths(const struct run_options *r)
+{
+	const struct named_path out[] = {
+		{ "-o", r->output },
+		{ "--vmcore", r->vmcore },
+		{ "--firmware-out", r->firmware_out },
+	};
+	const struct named_path in[] = {
+		{ "the snapshot", r->snapshot }, { "the --cpu-state snapshot", r->cpu_state },
+		{ "the --firmware image", r->firmware },
+	};
+
+	return outfile_check(out, 3, in, 3);
+}
+
 static int cmd_run(struct cli *c, const struct warn_sink *w)
 {
 	struct session s;
 	struct mperr *err;
 
 	c->run.snapshot = c->args[0];
+	err = check_paths(&c->run);
+	if (err)
+		return report_error(err);
 	err = session_open(&s, &c->run, w);
 	if (err && c->run.verbose)
 		report_snapshot_verbose(stderr, c->run.snapshot, &s.snap);
@@ -473,6 +529,7 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 	struct mperr *err;
 
 	c->run.snapshot = c->args[0];
+	c->run.inspect = true;
 	err = session_open(&s, &c->run, w);
 	if (err && c->run.verbose)
 		report_snapshot_verbose(stderr, c->run.snapshot, &s.snap);
@@ -513,37 +570,62 @@ static int cmd_compare(struct cli *c, const struct warn_sink *w)
 		report_tables_verbose(stderr, s.path[i], &s.t[i], &c->run.ovr);
 	if (!err)
 		report_compare(stdout, &s, c->run.json, &c->meta);
-	status = err ? report_error(err) : !cmp_equal(&s.r);
+	/* cmp and diff's convention: trouble of any kind is 2, never taken for "different" */
+	status = err ? (report_error(err), 2) : !cmp_equal(&s.r);
 	cmp_session_close(&s);
 	return status;
 }
 
+/* -v, -vv, -q, --verbose, --quiet: accepted before the command too (`mpiplsim -v inspect X`) */
+static bool is_global_option(const char *a)
+{
+	if (!strcmp(a, "--verbose") || !strcmp(a, "--quiet"))
+		return true;
+	return a[0] == '-' && a[1] && strspn(a + 1, "vq") == strlen(a + 1);
+}
+
+static const struct argp *command_argp(const char *a)
+{
+	return !strcmp(a, "inspect") ? &inspect_argp : !strcmp(a, "compare") ? &compare_argp :
+	       !strcmp(a, "dmesg") ? &dmesg_argp : !strcmp(a, "run") ? &run_argp : NULL;
+}
+
 int main(int argc, char **argv)
 {
+	static char name[] = "mpiplsim";	/* in every message, whatever path ran us */
 	struct cli c;
 	struct warn_sink w = { on_warning, &c };
 	const struct argp *which = &run_argp;
-	int first = 0;
+	int k = 1, status;
 
 	memset(&c, 0, sizeof(c));
 	c.run.opal_base = SKIBOOT_BASE;
+	c.profile = -1;
 	argp_err_exit_status = 2;
 	outfile_install_signal_cleanup();
-	if (argc > 1 && (!strcmp(argv[1], "inspect") || !strcmp(argv[1], "run") ||
-			 !strcmp(argv[1], "compare") || !strcmp(argv[1], "dmesg"))) {
-		c.cmd = argv[1];
-		which = !strcmp(argv[1], "inspect") ? &inspect_argp :
-			!strcmp(argv[1], "compare") ? &compare_argp :
-			!strcmp(argv[1], "dmesg") ? &dmesg_argp : &run_argp;
-		first = 1;
+	while (k < argc && is_global_option(argv[k]))
+		k++;
+	if (k < argc && command_argp(argv[k])) {
+		c.cmd = argv[k];
+		which = command_argp(argv[k]);
+		/* drop the command word; the global options stay for its parser */
+		memmove(&argv[k], &argv[k + 1], (size_t)(argc - k) * sizeof(*argv));
+		argc--;
 	}
-	argv[first] = argv[0];
-	argp_parse(which, argc - first, argv + first, 0, NULL, &c);
-	if (c.cmd && !strcmp(c.cmd, "inspect"))
-		return cmd_inspect(&c, &w);
-	if (c.cmd && !strcmp(c.cmd, "compare"))
-		return cmd_compare(&c, &w);
-	if (c.cmd && !strcmp(c.cmd, "dmesg"))
-		return cmd_dmesg(&c, &w);
-	return cmd_run(&c, &w);
+	argv[0] = name;
+	argp_parse(which, argc, argv, 0, NULL, &c);
+	if (which == &inspect_argp)
+		status = cmd_inspect(&c, &w);
+	else if (which == &compare_argp)
+		status = cmd_compare(&c, &w);
+	else if (which == &dmesg_argp)
+		status = cmd_dmesg(&c, &w);
+	else
+		status = cmd_run(&c, &w);
+	/* a report that did not reach its file is no report: say so (a full disk) */
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "mpiplsim: standard output: %s\n", strerror(errno));
+		return which == &compare_argp ? 2 : MPERR_IO;
+	}
+	return status;
 }

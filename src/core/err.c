@@ -1,6 +1,7 @@
 /* err.c - see err.h */
 #include "core/err.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -121,6 +122,32 @@ struct mperr *mperr_prefix(struct mperr *err, const char *fmt, ...)
 	return err;
 }
 
+/* A token of msg equal to word: not inside a longer name or number. */
+static int has_token(const char *msg, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = strstr(msg, word); p; p = strstr(p + 1, word))
+		if ((p == msg || !isalnum((unsigned char)p[-1])) && !isalnum((unsigned char)p[n]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Whether the message already names v: as 0x... or, for numbers too long to be
+ * a coincidence, in decimal ("ends early after 8388608 bytes").
+ */
+static int msg_names(const char *msg, uint64_t v)
+{
+	char word[24];
+
+	snprintf(word, sizeof(word), "0x%llx", (unsigned long long)v);
+	if (has_token(msg, word))
+		return 1;
+	snprintf(word, sizeof(word), "%llu", (unsigned long long)v);
+	return v > 9999 && has_token(msg, word);
+}
+
 void mperr_format(const struct mperr *err, char *buf, size_t len)
 {
 	size_t n = 0;
@@ -133,7 +160,15 @@ void mperr_format(const struct mperr *err, char *buf, size_t len)
 	else if (n < len && err->table)
 		n += snprintf(buf + n, len - n, "%s: ", err->table);
 	if (n < len)
-		snprintf(buf + n, len - n, "%s", err->msg);
+		n += snprintf(buf + n, len - n, "%s", err->msg);
+	/* the offset or guest address the fact is about, unless the fact names it already */
+	if (n < len && err->has_off && !msg_names(err->msg, err->off))
+		snprintf(buf + n, len - n, " (at 0x%llx)", (unsigned long long)err->off);
+}
+
+const char *mperr_kind_name(enum mperr_kind kind)
+{
+	return kind == MPERR_INPUT ? "input" : kind == MPERR_USAGE ? "usage" : "io";
 }
 
 void mperr_free(struct mperr *err)

@@ -53,8 +53,13 @@ struct mperr *mperr_hint(struct mperr *err, enum mperr_hint hint);
 struct mperr *mperr_prefix(struct mperr *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* "file: TABLE entry N: message" into buf */
+/*
+ * "file: TABLE entry N: message (at 0xOFF)" into buf; the offset part only
+ * when the error carries one that the message does not already name.
+ */
 void mperr_format(const struct mperr *err, char *buf, size_t len);
+/* "input", "usage" or "io" (the JSON error object's kind) */
+const char *mperr_kind_name(enum mperr_kind kind);
 void mperr_free(struct mperr *err);
 
 /* Warnings never change the outputs (simulation.md §7); they go to a sink. */

@@ -23,64 +23,141 @@ void input_set_progress(struct progress *p)
 	inflate_pr = p;
 }
 
-/* Inflate the gzip file on fd into a new unlinked sparse temp file. */
-static struct mperr *gunzip_to_tmp(int fd, int *out_fd, uint64_t *out_len)
+struct gz {
+	z_stream zs;
+	int fd;			/* the compressed file */
+	uint64_t in_len;	/* its size */
+	uint64_t in_off;	/* bytes read from it so far */
+	uint8_t *in, *out;	/* CHUNK each */
+};
+
+/* Bytes of the compressed file inflate has consumed. */
+static uint64_t gz_pos(const struct gz *g)
 {
-	struct mperr *err = NULL;
+	return g->in_off - g->zs.avail_in;
+}
+
+static struct mperr *gz_refill(struct gz *g)
+{
+	uint64_t want = g->in_len - g->in_off;
+	ssize_t n;
+
+	if (g->zs.avail_in || !want)
+		return NULL;
+	do
+		n = pread(g->fd, g->in, want < CHUNK ? (size_t)want : CHUNK, (off_t)g->in_off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return mperr_io(errno, "reading the gzip data at 0x%llx",
+				(unsigned long long)g->in_off);
+	if (n == 0)
+		g->in_len = g->in_off;	/* it shrank: the stream ends early */
+	g->zs.next_in = g->in;
+	g->zs.avail_in = (uInt)n;
+	g->in_off += (uint64_t)n;
+	progress_add(inflate_pr, (uint64_t)n);	/* compressed bytes read */
+	return NULL;
+}
+
+/*
+ * After a member's end: another member ("1f 8b", as gzip -d takes them), the
+ * end of the file, or trailing garbage, which is an error (issue 14).
+ */
+static struct mperr *gz_next_member(struct gz *g, bool *done)
+{
+	uint64_t pos = gz_pos(g);
+	uint8_t m[2] = { 0, 0 };
+
+	*done = pos == g->in_len;
+	if (*done)
+		return NULL;
+	if (g->zs.avail_in >= 2)
+		memcpy(m, g->zs.next_in, 2);
+	else if (pos + 2 <= g->in_len && pread(g->fd, m, 2, (off_t)pos) != 2)
+		m[0] = 0;
+	if (pos + 2 <= g->in_len && m[0] == 0x1f && m[1] == 0x8b)
+		return inflateReset(&g->zs) == Z_OK ? NULL : mperr_nomem();
+	return mperr_at(mperr_input("trailing garbage: 0x%llx bytes after the gzip stream ends at "
+				    "0x%llx", (unsigned long long)(g->in_len - pos),
+				    (unsigned long long)pos), pos);
+}
+
+/*
+ * Inflate every member; a stream cut short, a CRC or length error or trailing
+ * garbage is bad input, never a shorter snapshot (issue 14).
+ */
+static struct mperr *gz_inflate(struct gz *g, int tmp, uint64_t *out_len)
+{
+	struct mperr *err;
 	uint64_t off = 0;
-	z_off_t at = 0, now;
-	uint8_t *buf;
-	gzFile gz;
-	int dup_fd, tmp;
+	bool done = false;
+
+	while (!done) {
+		size_t n;
+		int ret;
+
+		err = gz_refill(g);
+		if (err)
+			return err;
+		g->zs.next_out = g->out;
+		g->zs.avail_out = CHUNK;
+		ret = inflate(&g->zs, Z_NO_FLUSH);
+		if (ret == Z_MEM_ERROR)
+			return mperr_nomem();
+		if (ret != Z_OK && ret != Z_BUF_ERROR && ret != Z_STREAM_END) {
+			const char *why = g->zs.msg ? g->zs.msg : zError(ret);
+
+			return mperr_at(mperr_input("gzip data corrupt after %llu bytes: %s",
+						    (unsigned long long)gz_pos(g), why), gz_pos(g));
+		}
+		n = CHUNK - g->zs.avail_out;
+		err = pwrite_sparse(tmp, g->out, n, off);	/* zero blocks stay holes */
+		if (err)
+			return mperr_prefix(err, "writing decompressed data to a temporary file");
+		off += n;
+		if (ret == Z_STREAM_END) {
+			err = gz_next_member(g, &done);
+			if (err)
+				return err;
+		} else if (!g->zs.avail_in && g->in_off == g->in_len && g->zs.avail_out) {
+			return mperr_at(mperr_input("gzip stream ends early after %llu bytes",
+						    (unsigned long long)g->in_len), g->in_len);
+		}
+	}
+	*out_len = off;
+	return NULL;
+}
+
+/* Inflate the gzip file on fd (len bytes) into a new unlinked sparse temp file. */
+static struct mperr *gunzip_to_tmp(int fd, uint64_t len, int *out_fd, uint64_t *out_len)
+{
+	struct gz g = { .fd = fd, .in_len = len };
+	struct mperr *err = NULL;
+	int tmp;
 
 	tmp = tmp_open_unlinked();
 	if (tmp < 0)
 		return mperr_io(errno, "creating a temporary file in %s", tmp_dir());
-	dup_fd = dup(fd);
-	gz = dup_fd < 0 ? NULL : gzdopen(dup_fd, "rb");
-	buf = malloc(CHUNK);
-	if (!gz || !buf) {
-		err = gz ? mperr_nomem() : mperr_io(errno, "gzdopen");
-		goto out;
+	g.in = malloc(CHUNK);
+	g.out = malloc(CHUNK);
+	/* windowBits 15 + 16: the gzip wrapper only, never a bare zlib stream */
+	if (!g.in || !g.out || inflateInit2(&g.zs, 15 + 16) != Z_OK) {
+		free(g.in);
+		free(g.out);
+		close(tmp);
+		return mperr_nomem();
 	}
-	gzbuffer(gz, CHUNK);
-	for (;;) {
-		int n = gzread(gz, buf, CHUNK);
-		int zerr;
-		const char *msg;
-
-		if (n < 0) {
-			msg = gzerror(gz, &zerr);
-			err = mperr_at(mperr_input("gzip data corrupt after %llu bytes: %s",
-						   (unsigned long long)off, msg), off);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		err = pwrite_sparse(tmp, buf, (size_t)n, off);	/* zero blocks stay holes */
-		if (err) {
-			err = mperr_prefix(err, "writing decompressed data to a temporary file");
-			goto out;
-		}
-		off += (uint64_t)n;
-		now = gzoffset(gz);	/* compressed bytes consumed, -1 on error */
-		progress_add(inflate_pr, now > at ? (uint64_t)(now - at) : 0);
-		at = now > at ? now : at;
-	}
-	if (ftruncate(tmp, (off_t)off) < 0)
+	err = gz_inflate(&g, tmp, out_len);
+	if (!err && ftruncate(tmp, (off_t)*out_len) < 0)
 		err = mperr_io(errno, "sizing the temporary file");
-out:
-	if (gz)
-		gzclose_r(gz);
-	else if (dup_fd >= 0)
-		close(dup_fd);
-	free(buf);
+	inflateEnd(&g.zs);
+	free(g.in);
+	free(g.out);
 	if (err) {
 		close(tmp);
 		return err;
 	}
 	*out_fd = tmp;
-	*out_len = off;
 	return NULL;
 }
 
@@ -113,7 +190,7 @@ struct mperr *input_open(struct input *in, const char *path)
 		int tmp = -1;
 
 		progress_start(inflate_pr, "inflating the gzip input", len);
-		err = gunzip_to_tmp(fd, &tmp, &len);
+		err = gunzip_to_tmp(fd, len, &tmp, &len);
 		progress_end(inflate_pr);
 		close(fd);
 		if (err)

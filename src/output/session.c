@@ -128,7 +128,15 @@ struct mperr *session_open(struct session *s, const struct run_options *o,
 
 struct mperr *session_plan(struct session *s)
 {
-	struct mperr *err = sim_plan(&s->t, s->cpus, &s->o->sim, &s->plan, s->w);
+	struct sim_options so = s->o->sim;
+	struct mperr *err;
+
+	/* inspect never needs registers: it plans without and says which a run lacks */
+	if (s->o->inspect && !so.no_registers && !s->cpus->n) {
+		so.no_registers = true;
+		s->regs_lacking = true;
+	}
+	err = sim_plan(&s->t, s->cpus, &so, &s->plan, s->w);
 
 	s->have_plan = true;
 	return mperr_in_file(err, s->o->snapshot);

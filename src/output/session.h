@@ -32,6 +32,7 @@ struct run_options {
 	bool quiet;
 	int verbose;
 	bool json;
+	bool inspect;			/* plan only: no registers is no error (issue 14) */
 };
 
 /* An output written, for the summary line. */
@@ -54,6 +55,7 @@ struct session {
 	struct overlay ovl;
 	struct progress pr;
 	bool have_snap, have_cpu_snap, have_plan, have_ovl;
+	bool regs_lacking;		/* inspect planned without the registers a run needs */
 	struct crashed_kernel kernel;	/* what the snapshot says about the crashed kernel */
 	long crash_note;		/* the crashing CPU's NT_PRSTATUS note in the vmcore, or -1 */
 	unsigned n_cpu_notes;		/* NT_PRSTATUS notes in the vmcore */

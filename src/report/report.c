@@ -130,15 +130,26 @@ static void print_tree(FILE *out, const struct session *s)
 	fputc('\n', out);
 }
 
+/* inspect of a snapshot without registers: what a run would lack (issue 14) */
+static void print_regs_lacking(FILE *out, const struct session *s)
+{
+	struct reg_id all[SIM_MAX_REGS];
+	unsigned n = profile_regs(s->o->sim.profile, all, SIM_MAX_REGS);
+	char nb[32];
+
+	fprintf(out, "  registers: none in the snapshot; a run lacks all %u of profile %s (GPR0-GPR31",
+		n, profile_name(s->o->sim.profile));
+	for (unsigned i = 32; i < n; i++)
+		fprintf(out, " %s", reg_name(all[i], nb, sizeof(nb)));
+	fprintf(out, ") for every thread: give --cpu-state FILE or --no-registers\n");
+}
+
 static void print_plan(FILE *out, const struct session *s, const struct mperr *plan_err)
 {
 	const struct sim_plan *p = &s->plan;
-	char buf[512];
 
-	if (plan_err) {
-		mperr_format(plan_err, buf, sizeof(buf));
-		fputc('\n', out);
-		text_line(out, "plan: cannot simulate: ", buf);
+	if (plan_err) {	/* the error itself goes to stderr only */
+		fprintf(out, "\nplan: cannot simulate (the error is on stderr)\n");
 		return;
 	}
 	fprintf(out, "\nplan (%s): %u pieces, %u MDRT entries, 0x%" PRIx64
@@ -155,6 +166,10 @@ static void print_plan(FILE *out, const struct session *s, const struct mperr *p
 	for (unsigned i = 0; i < p->n_mdrt && p->mode == MODE_QEMU_V2; i++)
 		fprintf(out, "  MDRT[%u]: src 0x%016" PRIx64 " dest 0x%016" PRIx64 " size 0x%" PRIx32
 			"\n", i, p->mdrt[i].src, p->mdrt[i].dst, p->mdrt[i].size);
+	if (!p->registers && s->regs_lacking) {
+		print_regs_lacking(out, s);
+		return;
+	}
 	if (!p->registers) {
 		fprintf(out, "  registers: none (--no-registers): empty thread area\n");
 		return;

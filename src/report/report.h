@@ -32,6 +32,9 @@ void report_snapshot_verbose(FILE *out, const char *file, const struct snapshot 
 /* How the tables of one image were found (also for compare -v). */
 void report_tables_verbose(FILE *out, const char *file, const struct mpipl_tables *t,
 			   const struct table_override *ovr);
+/* An error as one JSON object: kind, file, table, entry, offset (or null) and message. */
+struct json_t;
+struct json_t *report_error_json(const struct mperr *err);
 /* compare: one line per difference and a summary line, or one JSON document */
 void report_compare(FILE *out, const struct cmp_session *s, bool json,
 		    const struct report_meta *m);

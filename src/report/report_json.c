@@ -237,6 +237,35 @@ static json_t *pieces_json(const struct sim_plan *p)
 	return a;
 }
 
+/* The error as fields (issue 14): kind, file, table, entry, offset, and the whole message. */
+json_t *report_error_json(const struct mperr *err)
+{
+	json_t *o = json_object();
+	char buf[1024];
+
+	mperr_format(err, buf, sizeof(buf));
+	json_object_set_new(o, "kind", json_string(mperr_kind_name(err->kind)));
+	json_object_set_new(o, "file", err->file ? text_json(err->file) : json_null());
+	json_object_set_new(o, "table", err->table ? json_string(err->table) : json_null());
+	json_object_set_new(o, "entry", err->entry >= 0 ? json_integer(err->entry) : json_null());
+	json_object_set_new(o, "offset", err->has_off ? hex(err->off) : json_null());
+	json_object_set_new(o, "message", text_json(buf));	/* raw: JSON escapes it */
+	return o;
+}
+
+/* Every register of the profile: the snapshot carries none (inspect without registers). */
+static json_t *regs_lacking_json(const struct session *s)
+{
+	struct reg_id all[SIM_MAX_REGS];
+	unsigned n = profile_regs(s->o->sim.profile, all, SIM_MAX_REGS);
+	json_t *a = json_array();
+	char nb[32];
+
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(a, json_string(reg_name(all[i], nb, sizeof(nb))));
+	return a;
+}
+
 static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 {
 	const struct sim_plan *p = &s->plan;
@@ -244,10 +273,7 @@ static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 	char nb[32];
 
 	if (plan_err) {
-		char buf[512];
-
-		mperr_format(plan_err, buf, sizeof(buf));
-		json_object_set_new(o, "error", text_json(buf));
+		json_object_set_new(o, "error", report_error_json(plan_err));
 		return o;
 	}
 	json_object_set_new(o, "mode", json_string(p->mode == MODE_QEMU_V2 ? "qemu-v2" : "hostboot"));
@@ -267,6 +293,8 @@ static json_t *plan_json(const struct session *s, const struct mperr *plan_err)
 	for (size_t i = 0; i < p->n_threads; i++)
 		json_array_append_new(threads, hex(s->cpus->cpu[p->order[i]].pir));
 	json_object_set_new(o, "thread_pirs", threads);
+	if (s->regs_lacking)
+		json_object_set_new(o, "registers_lacking", regs_lacking_json(s));
 	return o;
 }
 

@@ -175,7 +175,10 @@ static void explain_regs(FILE *out, const struct session *s)
 	struct reg_id all[SIM_MAX_REGS];
 	unsigned n = profile_regs(s->o->sim.profile, all, SIM_MAX_REGS);
 
-	if (!p->registers) {
+	if (!p->registers && s->regs_lacking) {
+		say(out, "registers: none in the snapshot: planned without them (a run needs "
+		    "--cpu-state FILE or --no-registers)");
+	} else if (!p->registers) {
 		say(out, "registers: none (--no-registers): thread_size 0, act_size 0");
 	} else {
 		say(out, "registers: profile %s lists %u, %u kept", profile_name(s->o->sim.profile),
