@@ -353,3 +353,12 @@ void ram_release_lazy(struct ram_releaser *r, const uint8_t *data, uint64_t len)
 	if (r->len >= RAM_RELEASE_WINDOW)
 		ram_release_done(r);
 }
+
+size_t ram_pieces(const struct ram_image *ram)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ram->n; i++)
+		n += ram->ext[i].step ? (size_t)(ram->ext[i].len / ram->ext[i].unit) : 1;
+	return n;
+}

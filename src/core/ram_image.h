@@ -106,6 +106,12 @@ struct ram_releaser {
 void ram_release_lazy(struct ram_releaser *r, const uint8_t *data, uint64_t len);
 void ram_release_done(struct ram_releaser *r);
 
+/*
+ * Stretches of data that are contiguous in memory: the extents, a run of
+ * pages counting once per page (what the format stores; inspect reports it).
+ */
+size_t ram_pieces(const struct ram_image *ram);
+
 /* True if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
 bool ram_contains(const struct ram_image *ram, uint64_t gpa, uint64_t len);
 /* NULL if [gpa, gpa+len) lies inside guest RAM (overflow-safe). */
