@@ -91,6 +91,10 @@ TESTENV   = export MPIPLSIM_FIXTURES=$(abspath $(FXDIR)) MPIPLSIM=$(abspath $(B)
 layers:
 	@tools/check-layers.sh $(STAGES)
 
+# No circle of calls between modules: who needs whose symbols, from the built objects.
+calls: $(B)/mpiplsim
+	@tools/check-calls $(B)
+
 # Check suites, then the command-line, golden (with JSON schemas) and progress tests.
 check: layers $(B)/mpiplsim $(TBINS) fixtures
 	@set -e; $(TESTENV); \

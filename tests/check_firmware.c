@@ -24,7 +24,9 @@
 #include "lib_fixture.h"
 #include "lib_pipeline.h"
 
-#define MDRT_CNT 0xeau		/* SPIRA-H + 0xea: ntuple 5 act_cnt (mpipl.md §11) */
+/* the name the code uses, held to the number mpipl.md §11 gives */
+#define MDRT_CNT SPIRAH_MDRT_ACT_CNT_OFF
+_Static_assert(SPIRAH_MDRT_ACT_CNT_OFF == 0xea, "SPIRA-H + 0xea: ntuple 5 act_cnt (mpipl.md §11)");
 
 static const struct sim_options hostboot = { .mode = MODE_HOSTBOOT };
 static const struct sim_options v2 = { .mode = MODE_QEMU_V2, .profile = PROFILE_QEMU_V2 };

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "output/elf_out.h"
 #include "output/outfile.h"
+#include "report/elf_describe.h"
 #include "report/report.h"
 #include "output/session.h"
 
@@ -284,6 +284,27 @@ static const struct argp compare_argp = {
 	"2 usage error, 3 I/O error.", children, NULL, NULL,
 };
 
+/* Layers below name no option (STYLE.md §1): the hint an error carries is worded here. */
+static struct mperr *add_hint(struct mperr *err)
+{
+	static const char *const hint[] = {
+		[MPERR_HINT_REGISTERS] = ": give --cpu-state FILE (another snapshot of the same "
+					 "moment) or --no-registers",
+		[MPERR_HINT_OPAL_BASE] = " (--opal-base, or give the table addresses)",
+		[MPERR_HINT_TABLE_ADDRS] = " (--mdst, --mddt, --mdrt, --proc-dump)",
+		[MPERR_HINT_FORMAT] = "; --format FMT forces one",
+	};
+	size_t n;
+
+	if (!err || err->hint <= MPERR_HINT_NONE ||
+	    (size_t)err->hint >= sizeof(hint) / sizeof(hint[0]))
+		return err;
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n, "%s", hint[err->hint]);
+	err->hint = MPERR_HINT_NONE;	/* worded once */
+	return err;
+}
+
 static int report_error(struct mperr *err)
 {
 	char buf[1024];
@@ -291,6 +312,7 @@ static int report_error(struct mperr *err)
 
 	if (!err)
 		return 0;
+	add_hint(err);
 	mperr_format(err, buf, sizeof(buf));
 	fprintf(stderr, "mpiplsim: %s\n", buf);
 	kind = err->kind;
@@ -305,6 +327,8 @@ static int cmd_run(struct cli *c, const struct warn_sink *w)
 
 	c->run.snapshot = c->args[0];
 	err = session_open(&s, &c->run, w);
+	if (err && c->run.verbose)
+		report_snapshot_verbose(stderr, c->run.snapshot, &s.snap);
 	if (!err)
 		err = session_plan(&s);
 	if (!err && c->run.verbose)
@@ -322,8 +346,10 @@ static int cmd_inspect(struct cli *c, const struct warn_sink *w)
 
 	c->run.snapshot = c->args[0];
 	err = session_open(&s, &c->run, w);
+	if (err && c->run.verbose)
+		report_snapshot_verbose(stderr, c->run.snapshot, &s.snap);
 	if (!err) {
-		struct mperr *plan_err = session_plan(&s);
+		struct mperr *plan_err = add_hint(session_plan(&s));
 
 		report_inspect(stdout, &s, plan_err, c->run.json);
 		if (!plan_err && c->run.verbose)
@@ -349,6 +375,8 @@ static int cmd_compare(struct cli *c, const struct warn_sink *w)
 					    c->run.opal_base, &c->run.ovr, w);
 	int status;
 
+	for (int i = 0; c->run.verbose && i < 2; i++)	/* zeroed if never opened: silent */
+		report_snapshot_verbose(stderr, s.path[i], &s.snap[i]);
 	for (int i = 0; !err && c->run.verbose && i < 2; i++)
 		report_tables_verbose(stderr, s.path[i], &s.t[i], &c->run.ovr);
 	if (!err)

@@ -1,139 +1,16 @@
 /*
  * compare.c - field-level comparison of two post-MPIPL images: SPIRA-H
- * result, MDRT, processor dump area, thread records; the row classification
- * (mpipl.md §7 "hostboot vs QEMU v2"). Byte ranges are in compare_ranges.c.
+ * result, MDRT, processor dump area, thread records. Rows are classified by
+ * cmp_row.c, byte ranges compared by compare_ranges.c.
  */
 #include "compare/compare.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bytes.h"
 
-#define QEMU_CHUNK		UINT64_C(0x2000000)	/* COPY_CHUNK_SIZE, mpipl.md §7 item 7 */
-#define QEMU_THREAD_SIZE	0x238u			/* item 12, D15 */
-#define QEMU_NR_REGS		34u			/* item 11, D11 */
-#define QEMU_CORE_STATE		0xffu			/* item 11, D12 */
-#define REG_GPR			1u
-#define REG_SPR			2u
-#define REG_NIP			0x7D0u
-#define REG_MSR			0x7D1u
-#define THREAD_HDR_SIZE		0x18u
-#define REG_ENTRY_SIZE		0x10u
-#define MDRT_MAX		0xffffu		/* act_cnt is a u16 */
-
-/* ---- row classification: pure functions of the values ---- */
-
-uint64_t cmp_qemu_chunks(uint32_t len)
-{
-	return (uint64_t)ceilf((float)len / (float)QEMU_CHUNK);
-}
-
-/*
- * D6: q is the entry QEMU wrote for size bytes: h's address advanced by the
- * whole 32 MiB chunks (float ceiling), with bit 63 dropped (B1).
- */
-static bool is_d6(uint64_t h, uint64_t q, uint64_t size)
-{
-	if (!(h & HRMOR_BIT) || (q & HRMOR_BIT) || !size || size > UINT32_MAX)
-		return false;
-	return q == (h & ~HRMOR_BIT) + cmp_qemu_chunks((uint32_t)size) * QEMU_CHUNK;
-}
-
-static bool either(const struct cmp_diff *d, uint64_t v)
-{
-	return d->a == v || d->b == v;
-}
-
-/* The registers QEMU v2 saves: GPR0-31, NIP, MSR (item 11). */
-static bool qemu_saves(struct reg_id r)
-{
-	return (r.type == REG_GPR && r.num < 32) ||
-	       (r.type == REG_SPR && (r.num == REG_NIP || r.num == REG_MSR));
-}
-
-/*
- * A register in one record only. Offset 0 (B2) makes a reader take the
- * header's {offset, ecnt, esize} for a type-0 entry and lose the last one.
- */
-static const char *reg_present_row(const struct cmp_diff *d)
-{
-	uint64_t off_has = d->a ? d->ctx_a : d->ctx_b, off_lacks = d->a ? d->ctx_b : d->ctx_a;
-
-	if (d->reg.type == 0 && off_has == 0)
-		return "D13";
-	if (!qemu_saves(d->reg))
-		return "D11";
-	return off_lacks == 0 ? "D13" : NULL;
-}
-
-/* ctx: 1 if that image's area at the ntuple address was written (dest_addr != 0). */
-static const char *pda_row(const struct cmp_diff *d)
-{
-	if (d->index == CMP_AREA_QEMU || d->ctx_a != d->ctx_b)
-		return "D10";
-	switch (d->what) {
-	case CMP_PDA_THREAD_SIZE:
-		return either(d, QEMU_THREAD_SIZE) ? "D15" : NULL;
-	case CMP_PDA_VERSION:
-		return "D15";
-	case CMP_PDA_DEST:
-		return "D16";
-	case CMP_PDA_ACT_SIZE:
-		return (d->a && d->a % QEMU_THREAD_SIZE == 0) ||
-		       (d->b && d->b % QEMU_THREAD_SIZE == 0) ? "D16" : NULL;
-	default:
-		return NULL;
-	}
-}
-
-const char *cmp_row(const struct cmp_diff *d)
-{
-	switch (d->what) {
-	case CMP_MDRT_ACT_CNT:
-	case CMP_MDRT_COUNTED:	/* skiboot sets act_cnt = alloc_cnt, QEMU leaves it (D9) */
-		return (d->a == d->ctx_a && d->a > d->b) || (d->b == d->ctx_b && d->b > d->a)
-		       ? "D9" : NULL;
-	case CMP_MDRT_SRC:
-	case CMP_MDRT_DEST:
-		return is_d6(d->a, d->b, d->ctx_b) || is_d6(d->b, d->a, d->ctx_a) ? "D6" : NULL;
-	case CMP_MDRT_TYPE:
-		return !d->a != !d->b ? "D7" : NULL;
-	case CMP_PDA_THREAD_SIZE:
-	case CMP_PDA_VERSION:
-	case CMP_PDA_DEST:
-	case CMP_PDA_ACT_SIZE:
-	case CMP_PDA_ALLOC_ADDR:
-	case CMP_PDA_ALLOC_SIZE:
-		return pda_row(d);
-	case CMP_THREAD_POSITION:
-		return "D14";
-	case CMP_THREAD_CORE_STATE:
-		return either(d, QEMU_CORE_STATE) ? "D12" : NULL;
-	case CMP_THREAD_OFFSET:
-		return either(d, 0) ? "D13" : NULL;
-	case CMP_THREAD_ECNT:
-		return either(d, QEMU_NR_REGS) ? "D11" : NULL;
-	case CMP_REG_PRESENT:
-		return reg_present_row(d);
-	default:
-		return NULL;
-	}
-}
-
-const char *cmp_range_row(enum cmp_range_kind kind)
-{
-	switch (kind) {
-	case CMP_RANGE_PDA_QEMU:
-		return "D10";
-	case CMP_RANGE_FDT:
-		return "D18";
-	default:
-		return NULL;
-	}
-}
 
 /* ---- the result ---- */
 
@@ -234,23 +111,26 @@ static struct mperr *mdrt_load(const struct mpipl_tables *t, unsigned n, uint8_t
 static struct mperr *cmp_mdrt_entry(struct cmp_result *r, long i, const uint8_t *a,
 				    const uint8_t *b)
 {
-	uint64_t sa = ld_be32(a + 0x14), sb = ld_be32(b + 0x14);
+	uint64_t sa = ld_be32(a + MDRT_SIZE_OFF), sb = ld_be32(b + MDRT_SIZE_OFF);
 	struct mperr *err;
 
 	if (!memcmp(a, b, MDRT_ENTRY_SIZE))
 		return NULL;
-	err = diff_if(r, CMP_MDRT_SRC, i, ld_be64(a), ld_be64(b), sa, sb);
+	err = diff_if(r, CMP_MDRT_SRC, i, ld_be64(a + MDRT_SRC_OFF), ld_be64(b + MDRT_SRC_OFF),
+		      sa, sb);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_DEST, i, ld_be64(a + 8), ld_be64(b + 8), sa, sb);
+		err = diff_if(r, CMP_MDRT_DEST, i, ld_be64(a + MDRT_DEST_OFF),
+			      ld_be64(b + MDRT_DEST_OFF), sa, sb);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_REGION, i, a[0x10], b[0x10], 0, 0);
+		err = diff_if(r, CMP_MDRT_REGION, i, a[MDRT_REGION_OFF], b[MDRT_REGION_OFF], 0, 0);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_TYPE, i, a[0x11], b[0x11], 0, 0);
+		err = diff_if(r, CMP_MDRT_TYPE, i, a[MDRT_TYPE_OFF], b[MDRT_TYPE_OFF], 0, 0);
 	if (!err)
 		err = diff_if(r, CMP_MDRT_SIZE, i, sa, sb, 0, 0);
 	if (!err)
-		err = diff_if(r, CMP_MDRT_PAD, i, ld_be16(a + 0x12) + ld_be64(a + 0x18),
-			      ld_be16(b + 0x12) + ld_be64(b + 0x18), 0, 0);
+		err = diff_if(r, CMP_MDRT_PAD, i,
+			      ld_be16(a + MDRT_RESERVED_OFF) + ld_be64(a + MDRT_PAD_OFF),
+			      ld_be16(b + MDRT_RESERVED_OFF) + ld_be64(b + MDRT_PAD_OFF), 0, 0);
 	return err;
 }
 
@@ -271,8 +151,8 @@ static struct mperr *cmp_mdrt(const struct mpipl_tables *const t[2], struct cmp_
 						     .index = na < nb ? na : nb, .span = n -
 						     (na < nb ? na : nb), .a = na, .b = nb,
 						     .ctx_a = alloc_a, .ctx_b = alloc_b });
-	if (n > MDRT_MAX)
-		n = MDRT_MAX;
+	if (n > MDRT_MAX_ENTRIES)
+		n = MDRT_MAX_ENTRIES;
 	if (!err)
 		err = mdrt_load(t[0], n, &ea);
 	if (!err)
@@ -297,9 +177,9 @@ static struct mperr *areas_load(const struct mpipl_tables *t, struct areas *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->nt = t->pda;
-	a->have_qemu = t->pda.gpa != CMP_QEMU_PDA_GPA &&
-		       !ram_check_range(t->ram, CMP_QEMU_PDA_GPA, PDA_SIZE);
-	return a->have_qemu ? pda_read(t->ram, CMP_QEMU_PDA_GPA, &a->qemu) : NULL;
+	a->have_qemu = t->pda.gpa != QEMU_V2_PDA_GPA &&
+		       !ram_check_range(t->ram, QEMU_V2_PDA_GPA, PDA_SIZE);
+	return a->have_qemu ? pda_read(t->ram, QEMU_V2_PDA_GPA, &a->qemu) : NULL;
 }
 
 static struct mperr *cmp_area(struct cmp_result *r, enum cmp_area idx,
@@ -363,14 +243,14 @@ static void thread_parse(const uint8_t *b, uint32_t size, struct thread *t)
 {
 	uint64_t start, room;
 
-	t->pir = ld_be32(b);
-	t->core_state = b[4];
-	t->offset = ld_be32(b + 0x08);
-	t->ecnt = ld_be32(b + 0x0C);
-	t->esize = ld_be32(b + 0x10);
-	t->eactsz = ld_be32(b + 0x14);
+	t->pir = ld_be32(b + THREAD_PIR_OFF);
+	t->core_state = b[THREAD_CORE_STATE_OFF];
+	t->offset = ld_be32(b + THREAD_OFFSET_OFF);
+	t->ecnt = ld_be32(b + THREAD_ECNT_OFF);
+	t->esize = ld_be32(b + THREAD_ESIZE_OFF);
+	t->eactsz = ld_be32(b + THREAD_EACTSZ_OFF);
 	/* the array starts at header + 8 + offset, as Linux reads it (mpipl.md §4) */
-	start = 8 + (uint64_t)t->offset;
+	start = THREAD_OFFSET_OFF + (uint64_t)t->offset;
 	t->ent = b + start;
 	t->n_ent = 0;
 	if (t->esize < REG_ENTRY_SIZE || start + REG_ENTRY_SIZE > size)
@@ -426,12 +306,12 @@ static struct reg_id entry_id(const struct thread *t, unsigned i)
 {
 	const uint8_t *e = t->ent + (size_t)i * t->esize;
 
-	return (struct reg_id){ ld_be32(e), ld_be32(e + 4) };
+	return (struct reg_id){ ld_be32(e + REG_TYPE_OFF), ld_be32(e + REG_NUM_OFF) };
 }
 
 static uint64_t entry_val(const struct thread *t, unsigned i)
 {
-	return ld_be64(t->ent + (size_t)i * t->esize + 8);
+	return ld_be64(t->ent + (size_t)i * t->esize + REG_VAL_OFF);
 }
 
 static struct mperr *reg_diff(struct cmp_result *r, const struct thread *ta,
@@ -574,35 +454,4 @@ struct mperr *cmp_images(const struct mpipl_tables *ta, const struct mpipl_table
 	if (!err)
 		err = cmp_ranges(t, r);
 	return err;
-}
-
-/* ---- the command ---- */
-
-struct mperr *cmp_session_run(struct cmp_session *s, const char *a, const char *b,
-			      enum snap_format format, uint64_t opal_base,
-			      const struct table_override *ovr, const struct warn_sink *w)
-{
-	struct mperr *err = NULL;
-
-	memset(s, 0, sizeof(*s));
-	s->path[0] = a;
-	s->path[1] = b;
-	for (int i = 0; !err && i < 2; i++) {
-		err = snapshot_open(&s->snap[i], s->path[i], format, w);
-		if (err)
-			break;
-		s->have_snap[i] = true;
-		err = mperr_in_file(mpipl_tables_load(&s->snap[i].ram, opal_base, ovr, &s->t[i], w),
-				    s->path[i]);
-	}
-	return err ? err : cmp_images(&s->t[0], &s->t[1], &s->r);
-}
-
-void cmp_session_close(struct cmp_session *s)
-{
-	cmp_result_free(&s->r);
-	for (int i = 0; i < 2; i++)
-		if (s->have_snap[i])
-			snapshot_close(&s->snap[i]);
-	memset(s, 0, sizeof(*s));
 }

@@ -4,7 +4,7 @@
  * read (ram_walk_data): where both images have a hole the bytes are equal
  * without looking, so the cost follows the data, not the RAM size.
  */
-#include "compare/compare.h"
+#include "compare/compare_ranges.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compare/cmp_row.h"
 #include "core/bytes.h"
 
 #define BLOCK		4096u
@@ -214,8 +215,8 @@ static struct mperr *add_tables(struct cmp_result *r, uint64_t limit, int side,
 	if (!err)
 		err = add_range(r, limit, side, CMP_RANGE_PDA, t->pda.gpa, PDA_SIZE,
 				"processor dump area");
-	if (!err && t->pda.gpa != CMP_QEMU_PDA_GPA)
-		err = add_range(r, limit, side, CMP_RANGE_PDA_QEMU, CMP_QEMU_PDA_GPA, PDA_SIZE,
+	if (!err && t->pda.gpa != QEMU_V2_PDA_GPA)
+		err = add_range(r, limit, side, CMP_RANGE_PDA_QEMU, QEMU_V2_PDA_GPA, PDA_SIZE,
 				"processor dump area at 0x10300");
 	if (!err && t->pda.alloc_gpa)
 		err = add_range(r, limit, side, CMP_RANGE_THREADS, t->pda.alloc_gpa,

@@ -98,6 +98,13 @@ struct mperr *mperr_at(struct mperr *err, uint64_t off)
 	return err;
 }
 
+struct mperr *mperr_hint(struct mperr *err, enum mperr_hint hint)
+{
+	if (err && err != &nomem)
+		err->hint = hint;
+	return err;
+}
+
 struct mperr *mperr_prefix(struct mperr *err, const char *fmt, ...)
 {
 	char head[128], tmp[sizeof(err->msg) + sizeof(head) + 2];

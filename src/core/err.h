@@ -13,6 +13,18 @@
 /* Values are the exit status (simulation.md §7). */
 enum mperr_kind { MPERR_INPUT = 1, MPERR_USAGE = 2, MPERR_IO = 3 };
 
+/*
+ * What the user could give to get past an error. Layers below main name no
+ * command-line option; main.c words the hint (STYLE.md §1).
+ */
+enum mperr_hint {
+	MPERR_HINT_NONE,
+	MPERR_HINT_REGISTERS,	/* no CPU registers: another snapshot, or none on purpose */
+	MPERR_HINT_OPAL_BASE,	/* no SPIRA-H: another OPAL base, or the table addresses */
+	MPERR_HINT_TABLE_ADDRS,	/* no SPIRA-H and not every table address given */
+	MPERR_HINT_FORMAT,	/* no format recognised: force one */
+};
+
 struct mperr {
 	enum mperr_kind kind;
 	int errnum;		/* errno for MPERR_IO, else 0 */
@@ -22,6 +34,7 @@ struct mperr {
 	int has_off;		/* off is meaningful */
 	uint64_t off;		/* file offset or guest address the fact is about */
 	char msg[256];		/* the fact itself, without context */
+	enum mperr_hint hint;
 };
 
 struct mperr *mperr_input(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -35,6 +48,7 @@ struct mperr *mperr_in_file(struct mperr *err, const char *file);
 struct mperr *mperr_in_table(struct mperr *err, const char *table);
 struct mperr *mperr_in_entry(struct mperr *err, const char *table, long entry);
 struct mperr *mperr_at(struct mperr *err, uint64_t off);
+struct mperr *mperr_hint(struct mperr *err, enum mperr_hint hint);
 /* Prefix the message with "what: " (outer: inner context) */
 struct mperr *mperr_prefix(struct mperr *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -342,3 +342,10 @@ struct mperr *dt_add_mpipl_boot(struct overlay *ovl, uint64_t gpa, bool qemu_v2)
 	free(blob);
 	return err;
 }
+
+struct mperr *dt_mpipl_boot(const struct dt_info *dt, struct overlay *ovl, bool qemu_v2)
+{
+	if (!dt->found || dt->gpa != FDT_QEMU_GPA || !dt->dump_node)
+		return NULL;
+	return dt_add_mpipl_boot(ovl, FDT_QEMU_GPA, qemu_v2);
+}

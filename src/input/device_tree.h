@@ -52,5 +52,11 @@ void dt_free(struct dt_info *dt);
  * QEMU v2 appends (mpipl.md §7 D18). The tree may grow into the bytes after it.
  */
 struct mperr *dt_add_mpipl_boot(struct overlay *ovl, uint64_t gpa, bool qemu_v2);
+/*
+ * What the MPIPL boot does to the tree dt describes (simulation.md §5): QEMU's
+ * tree, at 0x01000000 with /ibm,opal/dump, gets mpipl-boot as above; another
+ * tree, or none, is left as it is.
+ */
+struct mperr *dt_mpipl_boot(const struct dt_info *dt, struct overlay *ovl, bool qemu_v2);
 
 #endif

@@ -7,11 +7,13 @@
 #include <gelf.h>
 #include <inttypes.h>
 #include <libelf.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/bytes.h"
 #include "input/prstatus.h"
-#include "input/snapshot.h"
+#include "input/snap_reader.h"
 
 #define EHDR64_SIZE 64u
 #define PHDR64_SIZE 56u
@@ -315,7 +317,7 @@ static struct mperr *elf_read_all(struct elf_ctx *c)
 	return err;
 }
 
-struct mperr *elf_read(struct snapshot *s, const struct warn_sink *w)
+static struct mperr *elf_read(struct snapshot *s, const struct warn_sink *w)
 {
 	struct elf_ctx c = { .s = s, .w = w };
 	struct mperr *err = elf_read_all(&c);
@@ -325,3 +327,15 @@ struct mperr *elf_read(struct snapshot *s, const struct warn_sink *w)
 	free(c.load);
 	return err;
 }
+
+static bool elf_probe(const struct input *in, char *why, size_t len)
+{
+	if (in->len >= SELFMAG && !memcmp(in->map, ELFMAG, SELFMAG)) {
+		snprintf(why, len, "ELF magic 7f 45 4c 46 at offset 0");
+		return true;
+	}
+	snprintf(why, len, "no ELF magic");
+	return false;
+}
+
+const struct snap_reader snap_reader_elf = { SNAP_ELF, "elf", elf_probe, elf_read };

@@ -9,7 +9,9 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -23,7 +25,7 @@
 #include "core/bytes.h"
 #include "core/fileio.h"
 #include "input/prstatus.h"
-#include "input/snapshot.h"
+#include "input/snap_reader.h"
 #include "core/tmpdir.h"
 
 /* makedumpfile flattened format (§7.7): 4 KiB header, then be64 offset, be64 size, data */
@@ -789,7 +791,7 @@ static struct mperr *kd_read_all(struct kd *k)
 	return err;
 }
 
-struct mperr *kdump_read(struct snapshot *s, const struct warn_sink *w)
+static struct mperr *kdump_read(struct snapshot *s, const struct warn_sink *w)
 {
 	struct kd k = { .s = s, .w = w };
 	struct mperr *err;
@@ -803,3 +805,22 @@ struct mperr *kdump_read(struct snapshot *s, const struct warn_sink *w)
 		munmap(k.flat_map, (size_t)k.flat_len);
 	return err;
 }
+
+/* The diskdump signature, or the flattened format's (makedumpfile -F) */
+static bool kdump_probe(const struct input *in, char *why, size_t len)
+{
+	static const uint8_t flat[16] = "makedumpfile";
+
+	if (in->len >= 8 && !memcmp(in->map, "KDUMP   ", 8)) {
+		snprintf(why, len, "\"KDUMP   \" at offset 0: a makedumpfile diskdump header");
+		return true;
+	}
+	if (in->len >= 16 && !memcmp(in->map, flat, 16)) {
+		snprintf(why, len, "\"makedumpfile\" at offset 0: the flattened format");
+		return true;
+	}
+	snprintf(why, len, "no \"KDUMP\" or \"makedumpfile\" signature");
+	return false;
+}
+
+const struct snap_reader snap_reader_kdump = { SNAP_KDUMP, "kdump", kdump_probe, kdump_read };

@@ -7,11 +7,12 @@
  * ppc `cpu` sections give the registers.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bytes.h"
-#include "input/snapshot.h"
+#include "input/snap_reader.h"
 #include "input/vmdesc.h"
 
 #define QEVM_MAGIC 0x5145564du		/* "QEVM" */
@@ -970,7 +971,7 @@ static struct mperr *finish(struct mig *m)
 	return NULL;
 }
 
-struct mperr *mig_read(struct snapshot *s, const struct warn_sink *w)
+static struct mperr *mig_read(struct snapshot *s, const struct warn_sink *w)
 {
 	struct mig m = { .s = s, .w = w, .page_size = DEFAULT_PAGE_SIZE, .cur_blk = -1 };
 	struct mperr *err;
@@ -989,3 +990,20 @@ struct mperr *mig_read(struct snapshot *s, const struct warn_sink *w)
 	free(m.blk);
 	return err;
 }
+
+/* "QEVM", and "QEMU" of obsolete v1 streams, which mig_read() rejects clearly (§1) */
+static bool mig_probe(const struct input *in, char *why, size_t len)
+{
+	if (in->len >= 4 && !memcmp(in->map, "QEVM", 4)) {
+		snprintf(why, len, "\"QEVM\" at offset 0: QEMU_VM_FILE_MAGIC");
+		return true;
+	}
+	if (in->len >= 4 && !memcmp(in->map, "QEMU", 4)) {
+		snprintf(why, len, "\"QEMU\" at offset 0: an obsolete v1 migration stream");
+		return true;
+	}
+	snprintf(why, len, "no \"QEVM\" magic");
+	return false;
+}
+
+const struct snap_reader snap_reader_mig = { SNAP_MIG, "mig", mig_probe, mig_read };

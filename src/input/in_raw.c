@@ -4,8 +4,9 @@
  * no registers. Holes of a sparse file are known zero without reading.
  */
 #include <inttypes.h>
+#include <stdio.h>
 
-#include "input/snapshot.h"
+#include "input/snap_reader.h"
 
 #define RAW_PAGE 4096u
 
@@ -16,7 +17,7 @@ static struct mperr *add_extent(void *ctx, uint64_t off, uint64_t len)
 	return ram_add(&s->ram, off, len, s->in.map + off);
 }
 
-struct mperr *raw_read(struct snapshot *s, const struct warn_sink *w)
+static struct mperr *raw_read(struct snapshot *s, const struct warn_sink *w)
 {
 	uint64_t size = s->in.len;
 	struct mperr *err;
@@ -35,3 +36,25 @@ struct mperr *raw_read(struct snapshot *s, const struct warn_sink *w)
 		return err;
 	return input_walk_data(&s->in, 0, size, add_extent, s);
 }
+
+/*
+ * Raw by exclusion (snapshot-formats.md §1): no other magic matched. pmemsave
+ * writes whole pages of RAM, so a file that is empty or not a whole number of
+ * pages (a text file, a cut-off download) is not taken for RAM.
+ */
+static bool raw_probe(const struct input *in, char *why, size_t len)
+{
+	if (!in->len) {
+		snprintf(why, len, "an empty file");
+		return false;
+	}
+	if (in->len % RAW_PAGE) {
+		snprintf(why, len, "size 0x%zx is not a whole number of 4 KiB pages", in->len);
+		return false;
+	}
+	snprintf(why, len, "no magic of another format, size 0x%zx in whole 4 KiB pages",
+		 in->len);
+	return true;
+}
+
+const struct snap_reader snap_reader_raw = { SNAP_RAW, "raw", raw_probe, raw_read };

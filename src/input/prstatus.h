@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "input/snapshot.h"
+#include "input/snap_build.h"
 
 /* ppc64 elf_prstatus: 112 bytes before pr_reg, 48 slots, pr_fpvalid (§6.4) */
 #define PRSTATUS_DESC_SIZE 504u

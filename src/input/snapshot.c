@@ -1,74 +1,98 @@
-/* snapshot.c - see snapshot.h */
+/*
+ * snapshot.c - the format detector: walks the readers' ops tables
+ * (snap_reader.h) in the order of snapshot-formats.md §1 (magic numbers
+ * first, raw by exclusion last) and runs the reader that matched.
+ */
 #include "input/snapshot.h"
 
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "core/bytes.h"
+#include "input/snap_reader.h"
 
-static const char *const names[] = {
-	[SNAP_AUTO] = "auto", [SNAP_RAW] = "raw", [SNAP_MIG] = "mig",
-	[SNAP_ELF] = "elf", [SNAP_KDUMP] = "kdump",
+/* Detection order; raw, which has no magic, last. */
+static const struct snap_reader *const readers[SNAP_NR_FORMATS] = {
+	&snap_reader_mig, &snap_reader_elf, &snap_reader_kdump, &snap_reader_raw,
 };
+
+static const struct snap_reader *reader_of(enum snap_format f)
+{
+	for (unsigned i = 0; i < SNAP_NR_FORMATS; i++)
+		if (readers[i]->format == f)
+			return readers[i];
+	return NULL;
+}
 
 const char *snap_format_name(enum snap_format f)
 {
-	return f <= SNAP_KDUMP ? names[f] : "?";
+	const struct snap_reader *r = reader_of(f);
+
+	return f == SNAP_AUTO ? "auto" : r ? r->name : "?";
 }
 
 int snap_format_parse(const char *s)
 {
-	for (int i = SNAP_AUTO; i <= SNAP_KDUMP; i++)
-		if (!strcmp(s, names[i]))
-			return i;
+	if (!strcmp(s, "auto"))
+		return SNAP_AUTO;
+	for (unsigned i = 0; i < SNAP_NR_FORMATS; i++)
+		if (!strcmp(s, readers[i]->name))
+			return readers[i]->format;
 	return -1;
 }
 
-/* snapshot-formats.md §1: detection by the first bytes, raw by exclusion */
-static enum snap_format detect(const struct input *in)
+/* Each probe in turn; the evidence of every probe asked is kept for -v. */
+static const struct snap_reader *detect(struct snapshot *s, struct mperr **err)
 {
-	static const uint8_t qevm[4] = { 'Q', 'E', 'V', 'M' };
-	static const uint8_t elf[4] = { 0x7f, 'E', 'L', 'F' };
-	static const uint8_t flat[16] = "makedumpfile";
+	char tried[sizeof(((struct mperr *)0)->msg)] = "";
+	size_t n = 0;
 
-	/* "QEVM", and "QEMU" of obsolete v1 streams (the mig reader rejects those clearly) */
-	if (in->len >= 4 && (!memcmp(in->map, qevm, 4) || !memcmp(in->map, "QEMU", 4)))
-		return SNAP_MIG;
-	if (in->len >= 4 && !memcmp(in->map, elf, 4))
-		return SNAP_ELF;
-	if (in->len >= 8 && !memcmp(in->map, "KDUMP   ", 8))
-		return SNAP_KDUMP;
-	if (in->len >= 16 && !memcmp(in->map, flat, 16))
-		return SNAP_KDUMP;
-	return SNAP_RAW;
+	for (unsigned i = 0; i < SNAP_NR_FORMATS; i++) {
+		struct snap_evidence *e = &s->evidence[s->n_evidence++];
+
+		e->format = readers[i]->format;
+		e->match = readers[i]->probe(&s->in, e->why, sizeof(e->why));
+		if (e->match)
+			return readers[i];
+		n += (size_t)snprintf(tried + n, n < sizeof(tried) ? sizeof(tried) - n : 0,
+				      "%s%s (%s)", i ? ", " : "", readers[i]->name, e->why);
+		if (n >= sizeof(tried))
+			n = sizeof(tried);
+	}
+	*err = mperr_hint(mperr_input("not a recognised snapshot: tried %s", tried),
+			  MPERR_HINT_FORMAT);
+	return NULL;
+}
+
+/* A directory, device or FIFO is no snapshot of any format (say so before opening it). */
+static struct mperr *check_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || S_ISREG(st.st_mode))
+		return NULL;	/* input_open() reports what is wrong with it */
+	return mperr_input("not a recognised snapshot: %s, not a file of any format (mig, elf, "
+			   "kdump, raw)", S_ISDIR(st.st_mode) ? "a directory" :
+			   S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISCHR(st.st_mode) ||
+			   S_ISBLK(st.st_mode) ? "a device" : "not a regular file");
 }
 
 struct mperr *snapshot_open(struct snapshot *s, const char *path, enum snap_format format,
 			    const struct warn_sink *w)
 {
+	const struct snap_reader *r;
 	struct mperr *err;
 
 	memset(s, 0, sizeof(*s));
-	err = input_open(&s->in, path);
+	err = check_kind(path);
+	if (!err)
+		err = input_open(&s->in, path);
 	if (err)
-		return err;
-	s->format = format == SNAP_AUTO ? detect(&s->in) : format;
-	switch (s->format) {
-	case SNAP_MIG:
-		err = mig_read(s, w);
-		break;
-	case SNAP_ELF:
-		err = elf_read(s, w);
-		break;
-	case SNAP_KDUMP:
-		err = kdump_read(s, w);
-		break;
-	default:
-		err = raw_read(s, w);
-		break;
+		return mperr_in_file(err, path);
+	r = format == SNAP_AUTO ? detect(s, &err) : reader_of(format);
+	if (r) {
+		s->format = r->format;
+		err = r->read(s, w);
 	}
 	if (!err)
 		err = ram_finish(&s->ram);
@@ -81,57 +105,11 @@ struct mperr *snapshot_open(struct snapshot *s, const char *path, enum snap_form
 		snapshot_close(s);
 		return mperr_in_file(err, path);
 	}
-	/* fault tests (tests/faults.sh) change the input here, between mapping and reading */
-	if (getenv("MPIPLSIM_TEST_STOP_AFTER_OPEN"))
-		raise(SIGSTOP);
 	return NULL;
 }
 
 void snapshot_close(struct snapshot *s)
 {
-	ram_free(&s->ram);
-	cpu_set_free(&s->cpus);
-	for (size_t i = 0; i < s->n_notes; i++)
-		free(s->notes[i]);
-	free(s->notes);
-	free(s->blocks);
+	snap_free_parts(s);
 	input_close(&s->in);
-	s->notes = NULL;
-	s->blocks = NULL;
-	s->n_notes = s->n_blocks = 0;
-}
-
-struct mperr *snap_add_block(struct snapshot *s, const char *name, uint64_t gpa, uint64_t len,
-			     int is_ram)
-{
-	struct snap_block *p = realloc(s->blocks, (s->n_blocks + 1) * sizeof(*p));
-
-	if (!p)
-		return mperr_nomem();
-	s->blocks = p;
-	p += s->n_blocks++;
-	memset(p, 0, sizeof(*p));
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	p->gpa = gpa;
-	p->len = len;
-	p->is_ram = is_ram;
-	return NULL;
-}
-
-struct mperr *snap_add_note(struct snapshot *s, const char *fmt, ...)
-{
-	char **p = realloc(s->notes, (s->n_notes + 1) * sizeof(*p));
-	va_list ap;
-	int r;
-
-	if (!p)
-		return mperr_nomem();
-	s->notes = p;
-	va_start(ap, fmt);
-	r = vasprintf(&p[s->n_notes], fmt, ap);
-	va_end(ap);
-	if (r < 0)
-		return mperr_nomem();
-	s->n_notes++;
-	return NULL;
 }

@@ -2,15 +2,14 @@
  * elf_out.h - write an Elf64 core file whose layout is already decided
  * (every offset ours, ELF_F_LAYOUT): the ELF and program headers through
  * libelf, then the notes and each PT_LOAD's bytes from the post-MPIPL view,
- * sparse (zero pages stay holes). And the reverse for `inspect`: list the
- * segments and notes of an ELF core file. Knows nothing about fadump.
+ * sparse (zero pages stay holes). Writing only: report/elf_describe.h reads
+ * ELF files back for `inspect`. Knows nothing about fadump.
  */
 #ifndef MPIPLSIM_ELF_OUT_H
 #define MPIPLSIM_ELF_OUT_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/elfcore.h"
 #include "core/err.h"
@@ -39,13 +38,5 @@ struct mperr *elfout_write(const struct elfout_image *img, const struct overlay 
 
 /* The value of "KEY=value" in VMCOREINFO text (*vlen bytes, not terminated), or NULL. */
 const char *vmcoreinfo_value(const char *text, size_t len, const char *key, size_t *vlen);
-
-/*
- * List the ELF header, every program header and every note of the ELF file
- * at path (NT_PRSTATUS: pr_pid, NIP, LR, R1; VMCOREINFO: OSRELEASE, PAGESIZE).
- */
-struct mperr *vmcore_describe(FILE *out, const char *path);
-/* The same on an open file (e.g. a snapshot's mapped input, gzip already inflated). */
-struct mperr *vmcore_describe_fd(FILE *out, int fd, const char *name);
 
 #endif

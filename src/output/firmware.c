@@ -11,7 +11,6 @@
 #include "core/fileio.h"
 
 #define STB_CONTAINER_MAGIC	0x17082011u	/* skiboot libstb/container.h ROM_MAGIC_NUMBER */
-#define MDRT_CNT_OFF		(SPIRAH_NTUPLE_OFF + NT_MDRT * SPIRAH_NTUPLE_SIZE + 0x0A)
 
 /* Unrelocated offset of a resolved ntuple address (gpa = base + offset). */
 static bool image_off(const struct fw_image *fw, uint64_t gpa, uint64_t len, uint64_t *off)
@@ -78,8 +77,7 @@ static struct mperr *parse_image(struct fw_image *fw)
 							   PRIx64 " (stored 0x%" PRIx64 ") is not "
 							   "inside the image (0x%zx bytes)",
 							   n->gpa - fw->base, n->raw, fw->len),
-					       fw->spirah_off + SPIRAH_NTUPLE_OFF +
-						       NT_PROC_DUMP * SPIRAH_NTUPLE_SIZE),
+					       fw->spirah_off + spirah_ntuple_off(NT_PROC_DUMP)),
 				      "SPIRA-H", NT_PROC_DUMP);
 	return NULL;
 }
@@ -143,8 +141,7 @@ static struct mperr *check_same_firmware(const struct fw_image *fw, const struct
 							   "not the firmware that made the snapshot",
 							   spirah_ntuple_name(i), fw->sp.nt[i].raw,
 							   t->nt[i].raw),
-					       fw->spirah_off + SPIRAH_NTUPLE_OFF +
-						       i * SPIRAH_NTUPLE_SIZE),
+					       fw->spirah_off + spirah_ntuple_off(i)),
 				      "SPIRA-H", i);
 	}
 	return NULL;
@@ -178,10 +175,10 @@ static struct mperr *patch_pda_fields(struct fw_image *fw, const struct mpipl_ta
 		uint32_t off, len;
 		const char *what;
 	} f[] = {
-		{ 0x00, 4, "processor dump area thread_size" },
-		{ 0x04, 1, "processor dump area version" },
-		{ 0x20, 8, "processor dump area dest_addr" },
-		{ 0x2C, 4, "processor dump area act_size" },
+		{ PDA_THREAD_SIZE_OFF, 4, "processor dump area thread_size" },
+		{ PDA_VERSION_OFF, 1, "processor dump area version" },
+		{ PDA_DEST_ADDR_OFF, 8, "processor dump area dest_addr" },
+		{ PDA_ACT_SIZE_OFF, 4, "processor dump area act_size" },
 	};
 	struct mperr *err = NULL;
 
@@ -230,8 +227,9 @@ struct mperr *fw_patch_from(struct fw_image *fw, const struct mpipl_tables *t,
 					   "processor dump area"),
 				     "processor dump area");
 	if (!err && p->write_mdrt_count)
-		err = mperr_in_table(patch(fw, ovl, fw->spirah_off + MDRT_CNT_OFF,
-					   t->spirah_gpa + MDRT_CNT_OFF, 2, "SPIRA-H MDRT act_cnt"),
+		err = mperr_in_table(patch(fw, ovl, fw->spirah_off + SPIRAH_MDRT_ACT_CNT_OFF,
+					   t->spirah_gpa + SPIRAH_MDRT_ACT_CNT_OFF, 2,
+					   "SPIRA-H MDRT act_cnt"),
 				     "SPIRA-H");
 	if (err)
 		return mperr_in_file(err, fw->name);

@@ -1,11 +1,13 @@
 /* kernel_fadump.c - see kernel_fadump.h */
 #include "output/kernel_fadump.h"
 
+#include <elf.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bytes.h"
+#include "core/cpu_state.h"
 #include "tables/mpipl_tables.h"
 
 #define FDM_HDR_SIZE		0x10u	/* opal_fadump_mem_struct before rgn[] */
@@ -19,20 +21,11 @@
 #define SIG_REGS_OFF		0x28u	/* magic, version, cpu, vmcoreinfo raddr/size, sizes */
 #define EHDR_SIZE		ELFCORE_EHDR_SIZE
 #define PHDR_SIZE		ELFCORE_PHDR_SIZE
-#define ET_CORE_			4u
-#define EM_PPC64_		21u
-#define PT_LOAD_		1u
-#define PT_NOTE_		4u
-#define PF_RWX			7u
+#define PF_RWX			(PF_R | PF_W | PF_X)
 #define KERNEL_VA_BASE		UINT64_C(0xc000000000000000)	/* __va() on ppc64 */
 
-#define PDA_THREAD_HDR_SIZE	0x18u	/* hdat_fadump_thread_hdr */
-#define REG_ENTRY_SIZE		0x10u	/* hdat_fadump_reg_entry */
-#define CORE_INACTIVE		0x0f	/* HDAT_FADUMP_CORE_INACTIVE */
-#define CPU_DATA_VERSION	1u	/* HDAT_FADUMP_CPU_DATA_VER */
 #define MAX_THREADS		65536u	/* beyond any machine; bounds the notes buffer */
 #define MAX_REG_ENTRIES		65536u	/* hostboot writes up to 182 */
-#define NT_PRSTATUS_		1u
 
 /* pt_regs word indices (arch/powerpc/include/asm/ptrace.h) */
 enum { R_NIP = 32, R_MSR = 33, R_CTR = 35, R_LINK = 36, R_XER = 37, R_CCR = 38, R_DAR = 41,
@@ -170,8 +163,8 @@ static struct mperr *check_ehdr(const struct elfcore_hdr *e)
 				   "expected an ELFCLASS64 ELF, version 1", e->ident[0],
 				   e->ident[1], e->ident[2], e->ident[3], e->ident[4], e->ident[5],
 				   e->ident[6]);
-	if ((err = field_is("e_type", e->type, ET_CORE_)) ||
-	    (err = field_is("e_machine", e->machine, EM_PPC64_)) ||
+	if ((err = field_is("e_type", e->type, ET_CORE)) ||
+	    (err = field_is("e_machine", e->machine, EM_PPC64)) ||
 	    (err = field_is("e_version", e->version, 1)) ||
 	    (err = field_is("e_phoff", e->phoff, EHDR_SIZE)) ||
 	    (err = field_is("e_ehsize", e->ehsize, EHDR_SIZE)) ||
@@ -249,8 +242,8 @@ static void init_ehdr(struct elfcore_hdr *e, bool big)
 	memcpy(e->ident, ident, sizeof(ident));
 	e->ident[5] = big ? 2 : 1;
 	e->big = big;
-	e->type = ET_CORE_;
-	e->machine = EM_PPC64_;
+	e->type = ET_CORE;
+	e->machine = EM_PPC64;
 	e->version = 1;
 	e->phoff = EHDR_SIZE;
 	e->flags = big ? 1 : 2;		/* ELFv1 ABI for BE, ELFv2 for LE kernels */
@@ -260,7 +253,7 @@ static void init_ehdr(struct elfcore_hdr *e, bool big)
 
 static void add_load(struct elfcore_hdr *e, uint64_t gpa, uint64_t len, uint64_t offset)
 {
-	e->ph[e->phnum++] = (struct elfcore_phdr){ PT_LOAD_, PF_RWX, offset, KERNEL_VA_BASE + gpa, gpa,
+	e->ph[e->phnum++] = (struct elfcore_phdr){ PT_LOAD, PF_RWX, offset, KERNEL_VA_BASE + gpa, gpa,
 					      len, len, 0 };
 }
 
@@ -275,8 +268,8 @@ static struct mperr *synth_elfcore(struct kernel_fadump *kf, const struct kf_ran
 	e->ph = calloc(2 + kf->n_rgn + 2 * n_ram, sizeof(*e->ph));
 	if (!e->ph)
 		return mperr_nomem();
-	e->ph[e->phnum++] = (struct elfcore_phdr){ .type = PT_NOTE_ };
-	e->ph[e->phnum++] = (struct elfcore_phdr){ PT_NOTE_, 0, kf->vmcoreinfo_gpa, 0,
+	e->ph[e->phnum++] = (struct elfcore_phdr){ .type = PT_NOTE };
+	e->ph[e->phnum++] = (struct elfcore_phdr){ PT_NOTE, 0, kf->vmcoreinfo_gpa, 0,
 					      kf->vmcoreinfo_gpa, kf->vmcoreinfo_size,
 					      kf->vmcoreinfo_size, 0 };
 	for (unsigned i = 0; i < kf->n_rgn; i++) {
@@ -317,7 +310,7 @@ struct mperr *kf_fallback_elfcore(struct elfcore_hdr *e, bool big, const struct 
 	e->ph = calloc(1 + n_ram, sizeof(*e->ph));
 	if (!e->ph)
 		return mperr_nomem();
-	e->ph[e->phnum++] = (struct elfcore_phdr){ .type = PT_NOTE_ };
+	e->ph[e->phnum++] = (struct elfcore_phdr){ .type = PT_NOTE };
 	for (size_t i = 0; i < n_ram; i++)
 		add_load(e, ram[i].gpa, ram[i].len, ram[i].gpa);
 	return NULL;
@@ -342,7 +335,7 @@ static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd,
 			      const struct warn_sink *w)
 {
 	uint64_t span = (uint64_t)cd->n_threads * cd->thread_size;
-	uint8_t h[PDA_THREAD_HDR_SIZE];
+	uint8_t h[THREAD_HDR_SIZE];
 	struct mperr *err;
 
 	if (cd->n_threads > MAX_THREADS)
@@ -352,7 +345,7 @@ static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd,
 					    cd->thread_size, cd->n_threads, MAX_THREADS), pda);
 	err = ram_check_range(ovl->base, cd->dest, span);
 	if (!err)
-		err = ram_check_range(ovl->base, cd->dest, PDA_THREAD_HDR_SIZE);
+		err = ram_check_range(ovl->base, cd->dest, THREAD_HDR_SIZE);
 	if (err)
 		return mperr_at(mperr_prefix(err, "thread records at 0x%" PRIx64, cd->dest),
 				cd->dest);
@@ -360,13 +353,13 @@ static struct mperr *cd_check(const struct overlay *ovl, struct kf_cpu_data *cd,
 	if (err)
 		return err;
 	/* u32 arithmetic, as Linux does: offsetof(offset) + offset */
-	cd->regs_offset = (uint32_t)(8u + ld_be32(h + 8));
-	if (!ld_be32(h + 8))
+	cd->regs_offset = (uint32_t)(THREAD_OFFSET_OFF + ld_be32(h + THREAD_OFFSET_OFF));
+	if (!ld_be32(h + THREAD_OFFSET_OFF))
 		warnf(w, "first thread header at 0x%" PRIx64 ": offset 0 (the QEMU v2 series, "
 		      "mpipl.md §7 B2): Linux reads each register array 16 bytes early, and the "
 		      "notes of the other CPUs reproduce that", cd->dest);
-	cd->ecnt = ld_be32(h + 12);
-	cd->esize = ld_be32(h + 16);
+	cd->ecnt = ld_be32(h + THREAD_ECNT_OFF);
+	cd->esize = ld_be32(h + THREAD_ESIZE_OFF);
 	if (cd->ecnt > MAX_REG_ENTRIES)
 		return mperr_at(mperr_input("first thread header at 0x%" PRIx64 ": ecnt %" PRIu32
 					    ", more than %u register entries", cd->dest, cd->ecnt,
@@ -384,10 +377,10 @@ struct mperr *kf_cpu_data_load(const struct overlay *ovl, uint64_t pda_gpa,
 	memset(cd, 0, sizeof(*cd));
 	if (err)
 		return err;
-	cd->thread_size = ld_be32(a);
-	cd->version = a[4];
-	dest_raw = ld_be64(a + 0x20);
-	cd->act_size = ld_be32(a + 0x2c);
+	cd->thread_size = ld_be32(a + PDA_THREAD_SIZE_OFF);
+	cd->version = a[PDA_VERSION_OFF];
+	dest_raw = ld_be64(a + PDA_DEST_ADDR_OFF);
+	cd->act_size = ld_be32(a + PDA_ACT_SIZE_OFF);
 	cd->dest = dest_raw & ~HRMOR_BIT;
 	/* skiboot publishes no CPU tag without these (post_mpipl_arch_regs_data) */
 	if (!dest_raw) {
@@ -405,9 +398,9 @@ struct mperr *kf_cpu_data_load(const struct overlay *ovl, uint64_t pda_gpa,
 			 cd->act_size);
 		return NULL;
 	}
-	if (cd->version != CPU_DATA_VERSION)
+	if (cd->version != PDA_VERSION_P9)
 		warnf(w, "processor dump area at 0x%" PRIx64 ": CPU data version 0x%x, expected "
-		      "0x%x (Linux warns and goes on)", pda_gpa, cd->version, CPU_DATA_VERSION);
+		      "0x%x (Linux warns and goes on)", pda_gpa, cd->version, PDA_VERSION_P9);
 	cd->n_threads = cd->act_size / cd->thread_size;
 	err = cd_check(ovl, cd, pda_gpa, w);
 	if (err)
@@ -420,11 +413,12 @@ struct mperr *kf_cpu_data_load(const struct overlay *ovl, uint64_t pda_gpa,
 static void set_reg(uint64_t *regs, uint32_t type, uint32_t num, uint64_t val)
 {
 	static const struct { uint32_t num; unsigned word; } spr[] = {
-		{ 9, R_CTR }, { 8, R_LINK }, { 1, R_XER }, { 19, R_DAR }, { 18, R_DSISR },
-		{ 0x7d0, R_NIP }, { 0x7d1, R_MSR }, { 0x7d2, R_CCR },
+		{ SPRN_CTR, R_CTR }, { SPRN_LR, R_LINK }, { SPRN_XER, R_XER },
+		{ SPRN_DAR, R_DAR }, { SPRN_DSISR, R_DSISR },
+		{ REG_NIP, R_NIP }, { REG_MSR, R_MSR }, { REG_CR, R_CCR },
 	};
 
-	if (type == 1) {
+	if (type == REG_GPR) {
 		if (num < 32)
 			regs[num] = val;
 		return;
@@ -447,7 +441,8 @@ static struct mperr *read_thread_regs(const struct overlay *ovl, const struct kf
 
 		if (err)
 			return mperr_in_table(err, "thread record");
-		set_reg(regs, ld_be32(e), ld_be32(e + 4), ld_be64(e + 8));
+		set_reg(regs, ld_be32(e + REG_TYPE_OFF), ld_be32(e + REG_NUM_OFF),
+			ld_be64(e + REG_VAL_OFF));
 	}
 	return NULL;
 }
@@ -461,7 +456,7 @@ static void put_note(struct kf_notes *n, bool big, uint32_t pid, uint32_t pir,
 	memset(p, 0, KF_NOTE_SIZE);
 	st_u32(p, 5, big);
 	st_u32(p + 4, KF_PRSTATUS_SIZE, big);
-	st_u32(p + 8, NT_PRSTATUS_, big);
+	st_u32(p + 8, NT_PRSTATUS, big);
 	memcpy(p + 12, "CORE", 4);
 	p += 20;
 	st_u32(p + KF_PRSTATUS_PID, pid, big);
@@ -476,12 +471,12 @@ static struct mperr *thread_notes(const struct overlay *ovl, const struct kernel
 				  struct kf_notes *out)
 {
 	uint64_t regs[KF_PT_REGS_WORDS];
-	uint8_t h[PDA_THREAD_HDR_SIZE];
+	uint8_t h[THREAD_HDR_SIZE];
 
 	for (uint32_t i = 0; i < cd->n_threads; i++) {
 		uint64_t rec = cd->dest + (uint64_t)i * cd->thread_size;
 		struct mperr *err = read_at(ovl, rec, h, sizeof(h), "thread header");
-		uint32_t pir = ld_be32(h);
+		uint32_t pir = ld_be32(h + THREAD_PIR_OFF);
 
 		if (err)
 			return mperr_in_entry(err, "thread record", i);
@@ -489,7 +484,7 @@ static struct mperr *thread_notes(const struct overlay *ovl, const struct kernel
 			put_note(out, big, pids_pir ? pir : 0, pir, kf->regs);
 			continue;
 		}
-		if (h[4] == CORE_INACTIVE)
+		if (h[THREAD_CORE_STATE_OFF] == CORE_STATE_INACTIVE)
 			continue;
 		err = read_thread_regs(ovl, cd, rec, regs);
 		if (err)

@@ -198,9 +198,8 @@ struct mperr *session_write(struct session *s)
 		return err;
 	s->have_ovl = true;
 	err = sim_apply(&s->t, s->cpus, &s->plan, &s->ovl);
-	/* QEMU's tree gets mpipl-boot as the MPIPL boot sees it (simulation.md §5) */
-	if (!err && s->dt.found && s->dt.gpa == FDT_QEMU_GPA && s->dt.dump_node)
-		err = dt_add_mpipl_boot(&s->ovl, FDT_QEMU_GPA, s->o->sim.mode == MODE_QEMU_V2);
+	if (!err)
+		err = dt_mpipl_boot(&s->dt, &s->ovl, s->o->sim.mode == MODE_QEMU_V2);
 	if (err)
 		return mperr_in_file(err, s->o->snapshot);
 	return write_outputs(s);

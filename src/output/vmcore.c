@@ -6,6 +6,7 @@
  */
 #include "output/vmcore.h"
 
+#include <elf.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +16,6 @@
 #define DEFAULT_PAGE_SIZE	UINT64_C(0x10000)	/* ppc64 Linux with 64K pages */
 #define MAX_NOTE_SEGMENT	(UINT64_C(64) << 20)	/* past this kmalloc() fails in Linux too */
 #define NOTE_HDR_SIZE		12u
-#define PT_LOAD_		1u
-#define PT_NOTE_		4u
 
 struct note_seg {
 	const uint8_t *data;
@@ -141,7 +140,7 @@ static bool scan_vmcoreinfo(const uint8_t *b, uint64_t len, bool big, struct vmc
 static struct mperr *sig_vmcoreinfo(const struct overlay *ovl, const struct kernel_fadump *kf,
 				    struct vmcore *v, const struct warn_sink *w)
 {
-	struct elfcore_phdr p = { .type = PT_NOTE_, .offset = kf->vmcoreinfo_gpa,
+	struct elfcore_phdr p = { .type = PT_NOTE, .offset = kf->vmcoreinfo_gpa,
 				  .memsz = kf->vmcoreinfo_size };
 	struct note_seg s = { 0 };
 	struct mperr *err = read_note_seg(ovl, &p, 1, kf->big, &s, w);
@@ -162,11 +161,11 @@ static struct mperr *merge_notes(const struct overlay *ovl, const struct elfcore
 
 	*nr = 0;
 	*total = 0;
-	if (eh->ph[0].type != PT_NOTE_)
+	if (eh->ph[0].type != PT_NOTE)
 		warnf(w, "elf core header: program header 0 is not PT_NOTE, so Linux puts the CPU "
 		      "notes nowhere; the vmcore has none");
 	for (size_t i = 0; i < eh->phnum; i++) {
-		if (eh->ph[i].type != PT_NOTE_)
+		if (eh->ph[i].type != PT_NOTE)
 			continue;
 		if (i == 0) {
 			/* fadump_update_elfcore_header(): the first PT_NOTE is the CPU notes */
@@ -216,17 +215,17 @@ static struct mperr *merged_phdrs(const struct elfcore_hdr *eh, size_t nr, uint6
 	if (!ph)
 		return mperr_nomem();
 	round_up(ELFCORE_EHDR_SIZE + (uint64_t)n * ELFCORE_PHDR_SIZE, v->page_size, &note_off);
-	ph[0] = (struct elfcore_phdr){ PT_NOTE_, 0, note_off, 0, 0, total, total,
+	ph[0] = (struct elfcore_phdr){ PT_NOTE, 0, note_off, 0, 0, total, total,
 				       after_6_5(v->osrelease) ? 4 : 0 };
 	/* Linux drops the headers right after the first, assuming the PT_NOTEs lead */
 	for (size_t j = 1; j < nr; j++)
-		if (eh->ph[j].type != PT_NOTE_)
+		if (eh->ph[j].type != PT_NOTE)
 			warnf(w, "elf core header: program header %zu (type %" PRIu32 ") sits among "
 			      "the PT_NOTEs; Linux drops it, so does this vmcore", j,
 			      eh->ph[j].type);
 	for (size_t j = 1; j < n; j++) {
 		ph[j] = eh->ph[nr - 1 + j];
-		if (ph[j].type == PT_NOTE_)
+		if (ph[j].type == PT_NOTE)
 			warnf(w, "elf core header: PT_NOTE %zu after other headers; Linux keeps it "
 			      "unmerged, so does this vmcore", nr - 1 + j);
 	}
@@ -250,7 +249,7 @@ static struct mperr *place_loads(const struct overlay *ovl, struct vmcore *v, ui
 		uint64_t start = p->offset & ~mask, end, size;
 		struct mperr *err;
 
-		if (p->type != PT_LOAD_)
+		if (p->type != PT_LOAD)
 			continue;
 		if (__builtin_add_overflow(p->offset, p->memsz, &end) || !round_up(end, v->page_size,
 										    &end))

@@ -69,7 +69,7 @@ static void diff_where(const struct cmp_session *s, const struct cmp_diff *d, ch
 		snprintf(buf, len, "processor dump area as written");
 	else if (!strcmp(sec, "proc_dump_area"))
 		snprintf(buf, len, "processor dump area at 0x%" PRIx64,
-			 d->index == CMP_AREA_QEMU ? CMP_QEMU_PDA_GPA : s->t[0].pda.gpa);
+			 d->index == CMP_AREA_QEMU ? QEMU_V2_PDA_GPA : s->t[0].pda.gpa);
 	else if (!strcmp(sec, "threads"))
 		snprintf(buf, len, "threads");
 	else
@@ -163,7 +163,7 @@ static void side_text(FILE *out, const struct cmp_session *s, int i)
 		fprintf(out, "%zu thread records of 0x%" PRIx32 " bytes at 0x%" PRIx64
 			" from the processor dump area at 0x%" PRIx64 "%s\n", c->n_threads,
 			c->thread_size, c->threads_gpa, c->threads_from == CMP_THREADS_QEMU ?
-			CMP_QEMU_PDA_GPA : s->t[i].pda.gpa,
+			QEMU_V2_PDA_GPA : s->t[i].pda.gpa,
 			c->threads_capped ? " (more than could be read)" : "");
 }
 

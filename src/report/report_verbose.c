@@ -8,10 +8,6 @@
 
 #include "report/report.h"
 
-#define V2_MDST_OFF 0x10c00u	/* the QEMU series' fixed offsets, mpipl.md §7 item 3 */
-#define V2_MDDT_OFF 0x11000u
-#define V2_CHUNK UINT64_C(0x2000000)
-
 static void say(FILE *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void say(FILE *out, const char *fmt, ...)
@@ -116,10 +112,10 @@ static void explain_qemu_walk(FILE *out, const struct mpipl_tables *t, const str
 {
 	unsigned k = 0;
 
-	say(out, "qemu-v2: SPIRA-H not used: MDST read at base + 0x%x = 0x%" PRIx64 ", MDDT at "
-	    "base + 0x%x, up to the first all-zero entry; MDRT written at 0x%" PRIx64
-	    "; act_cnt left as it is (D9)", V2_MDST_OFF, t->base + V2_MDST_OFF, V2_MDDT_OFF,
-	    p->mdrt_gpa);
+	say(out, "qemu-v2: SPIRA-H not used: MDST read at base + 0x%" PRIx64 " = 0x%" PRIx64
+	    ", MDDT at base + 0x%" PRIx64 ", up to the first all-zero entry; MDRT written at 0x%"
+	    PRIx64 "; act_cnt left as it is (D9)", QEMU_V2_MDST_OFF, t->base + QEMU_V2_MDST_OFF,
+	    QEMU_V2_MDDT_OFF, p->mdrt_gpa);
 	for (unsigned i = 0; i < p->n_pieces;) {
 		unsigned e = p->piece[i].mdst, n = 0;
 		uint64_t bytes = 0;
@@ -197,8 +193,22 @@ static void explain_regs(FILE *out, const struct session *s)
 		    p->pda.alloc_raw, (uint64_t)p->thread_size * p->n_threads);
 }
 
+void report_snapshot_verbose(FILE *out, const char *file, const struct snapshot *snap)
+{
+	if (!snap->n_evidence && snap->format != SNAP_AUTO)
+		say(out, "%s: format %s, given with --format", file,
+		    snap_format_name(snap->format));
+	for (unsigned i = 0; i < snap->n_evidence; i++) {
+		const struct snap_evidence *e = &snap->evidence[i];
+
+		say(out, "%s: format %s %s: %s", file, snap_format_name(e->format),
+		    e->match ? "detected" : "declined", e->why);
+	}
+}
+
 void report_explain(FILE *out, const struct session *s)
 {
+	report_snapshot_verbose(out, s->o->snapshot, &s->snap);
 	report_tables_verbose(out, s->o->snapshot, &s->t, &s->o->ovr);
 	if (s->plan.mode == MODE_QEMU_V2)
 		explain_qemu_walk(out, &s->t, &s->plan);

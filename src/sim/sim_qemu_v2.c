@@ -7,27 +7,12 @@
  * registers per thread; the processor dump area written at 0x10300.
  */
 #include <inttypes.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/bytes.h"
-#include "sim/sim.h"
+#include "sim/sim_qemu_v2.h"
 #include "sim/sim_regs.h"
-
-/* hw/ppc/pnv_mpipl.c constants, mpipl.md §7 item 3 */
-#define V2_PDA_OFF UINT64_C(0x10300)
-#define V2_MDST_OFF UINT64_C(0x10C00)
-#define V2_MDDT_OFF UINT64_C(0x11000)
-#define V2_MDRT_OFF UINT64_C(0x1C00000)
-#define V2_CHUNK UINT64_C(0x2000000)		/* COPY_CHUNK_SIZE 32 MiB (item 7) */
-#define V2_THREAD_SIZE 0x238u
-
-/* num_chunks = ceil((float)len / 32 MiB) in single precision (item 7, bug B3) */
-static uint64_t v2_num_chunks(uint32_t len)
-{
-	return (uint64_t)ceilf((float)len / (float)V2_CHUNK);
-}
 
 static struct mperr *read_table(const struct ram_image *ram, uint64_t gpa, struct dump_entry *e)
 {
@@ -46,11 +31,12 @@ static struct mperr *v2_copy_entry(const struct ram_image *ram, const struct dum
 				   const struct dump_entry *d, unsigned i, struct sim_plan *p,
 				   bool *complete)
 {
-	uint64_t n = v2_num_chunks(d->size), len = d->size;
+	uint64_t n = qemu_v2_chunks(d->size), len = d->size;
 
 	*complete = true;
 	for (uint64_t c = 0; c < n; c++) {
-		uint64_t off = c * V2_CHUNK, k = len - off < V2_CHUNK ? len - off : V2_CHUNK;
+		uint64_t off = c * QEMU_V2_CHUNK;
+		uint64_t k = len - off < QEMU_V2_CHUNK ? len - off : QEMU_V2_CHUNK;
 		struct copy_piece *pc;
 
 		if (!ram_contains(ram, s->gpa + off, k) || !ram_contains(ram, d->gpa + off, k)) {
@@ -76,10 +62,10 @@ static struct mperr *v2_memory(const struct mpipl_tables *t, struct sim_plan *p,
 	p->mdrt = calloc(DUMP_TABLE_MAX, sizeof(*p->mdrt));
 	if (!p->mdrt)
 		return mperr_nomem();
-	p->mdrt_gpa = t->base + V2_MDRT_OFF;
-	err = read_table(t->ram, t->base + V2_MDST_OFF, src);
+	p->mdrt_gpa = t->base + QEMU_V2_MDRT_OFF;
+	err = read_table(t->ram, t->base + QEMU_V2_MDST_OFF, src);
 	if (!err)
-		err = read_table(t->ram, t->base + V2_MDDT_OFF, dst);
+		err = read_table(t->ram, t->base + QEMU_V2_MDDT_OFF, dst);
 	if (err) {	/* item 4: the memory part stops, the CPU part still runs */
 		warnf(w, "qemu-v2: MDST/MDDT at base + 0x10c00/0x11000 not readable: nothing "
 		      "preserved (%s)", err->msg);
@@ -106,7 +92,7 @@ static struct mperr *v2_memory(const struct mpipl_tables *t, struct sim_plan *p,
 			      "(item 8)", i);
 			continue;
 		}
-		uint64_t adv = v2_num_chunks(d->size) * V2_CHUNK;	/* bug B1 */
+		uint64_t adv = qemu_v2_chunks(d->size) * QEMU_V2_CHUNK;	/* bug B1 */
 
 		for (unsigned k = first; k < p->n_pieces; k++)
 			p->piece[k].recorded = true;
@@ -130,7 +116,7 @@ static struct mperr *v2_cpu(const struct mpipl_tables *t, const struct cpu_set *
 	struct mperr *err;
 	uint64_t need;
 
-	err = pda_read(t->ram, t->base + V2_PDA_OFF, &p->pda);
+	err = pda_read(t->ram, t->base + QEMU_V2_PDA_OFF, &p->pda);
 	if (err)
 		return mperr_in_table(err, "processor dump area");
 	p->pda_write_gpa = QEMU_V2_PDA_GPA;
@@ -138,7 +124,7 @@ static struct mperr *v2_cpu(const struct mpipl_tables *t, const struct cpu_set *
 	err = sim_regs_plan(t, cpus, &ro, p, w);
 	if (err)
 		return err;
-	need = (uint64_t)V2_THREAD_SIZE * p->n_threads;
+	need = (uint64_t)QEMU_V2_THREAD_SIZE * p->n_threads;
 	p->write_cpu = p->registers && p->pda.alloc_size >= need &&
 		       ram_contains(t->ram, p->pda.alloc_gpa, need);
 	if (p->registers && !p->write_cpu)

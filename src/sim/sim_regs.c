@@ -7,20 +7,7 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "sim/sim.h"
 #include "sim/sim_regs.h"
-
-#define REG_GPR 1
-#define REG_SPR 2
-#define REG_NIP 0x7D0	/* pseudo SPR ids, Linux opal-fadump.h */
-#define REG_MSR 0x7D1
-#define REG_CR 0x7D2
-#define THREAD_HDR_SIZE 0x18u
-#define REG_ENTRY_SIZE 0x10u
-#define CORE_STATE_RUNNING 0x00
-#define CORE_STATE_QEMU 0xFF		/* QEMU v2, mpipl.md §7 item 11 */
-#define QEMU_V2_PDA_GPA UINT64_C(0x10300)	/* unrelocated, mpipl.md §7 item 12 */
-#define PDA_VERSION_P9 0x1
 
 static const uint32_t linux_min_sprs[] = {
 	REG_NIP, REG_MSR, REG_CR, SPRN_CTR, SPRN_LR, SPRN_XER, SPRN_DAR, SPRN_DSISR,
@@ -179,8 +166,8 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 	if (o->no_registers)
 		return NULL;
 	if (!cpus->n)
-		return mperr_usage("the snapshot carries no CPU registers: give --cpu-state FILE "
-				   "(another snapshot of the same moment) or --no-registers");
+		return mperr_hint(mperr_usage("the snapshot carries no CPU registers"),
+				  MPERR_HINT_REGISTERS);
 	p->registers = true;
 	p->n_threads = cpus->n;
 	if (o->profile == PROFILE_QEMU_V2) {
@@ -193,7 +180,7 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 	if (!p->order)
 		return mperr_nomem();
 	choose_regs(p, cpus, o->profile, w);
-	p->core_state = o->profile == PROFILE_QEMU_V2 ? CORE_STATE_QEMU : CORE_STATE_RUNNING;
+	p->core_state = o->profile == PROFILE_QEMU_V2 ? QEMU_V2_CORE_STATE : CORE_STATE_RUNNING;
 	p->thread_size = THREAD_HDR_SIZE + p->n_regs * REG_ENTRY_SIZE;
 	p->qemu_v2 = o->profile == PROFILE_QEMU_V2;
 	if (p->qemu_v2)	/* the profile writes the area where QEMU does too (mpipl.md §4) */
@@ -207,19 +194,19 @@ struct mperr *sim_regs_plan(const struct mpipl_tables *t, const struct cpu_set *
 static void thread_encode(const struct sim_plan *p, const struct cpu_regs *c, uint8_t *b)
 {
 	memset(b, 0, p->thread_size);
-	st_be32(b, c->pir);
-	b[4] = p->core_state;
+	st_be32(b + THREAD_PIR_OFF, c->pir);
+	b[THREAD_CORE_STATE_OFF] = p->core_state;
 	/* offset of the array from the offset field itself: 0x10; QEMU v2 writes 0 (B2) */
-	st_be32(b + 0x08, p->qemu_v2 ? 0 : 0x10);
-	st_be32(b + 0x0C, p->n_regs);
-	st_be32(b + 0x10, REG_ENTRY_SIZE);
-	st_be32(b + 0x14, REG_ENTRY_SIZE);
+	st_be32(b + THREAD_OFFSET_OFF, p->qemu_v2 ? 0 : THREAD_REGS_REL);
+	st_be32(b + THREAD_ECNT_OFF, p->n_regs);
+	st_be32(b + THREAD_ESIZE_OFF, REG_ENTRY_SIZE);
+	st_be32(b + THREAD_EACTSZ_OFF, REG_ENTRY_SIZE);
 	for (unsigned i = 0; i < p->n_regs; i++) {
 		uint8_t *e = b + THREAD_HDR_SIZE + i * REG_ENTRY_SIZE;
 
-		st_be32(e, p->reg[i].type);
-		st_be32(e + 4, p->reg[i].num);
-		st_be64(e + 8, reg_value(c, p->reg[i]));
+		st_be32(e + REG_TYPE_OFF, p->reg[i].type);
+		st_be32(e + REG_NUM_OFF, p->reg[i].num);
+		st_be64(e + REG_VAL_OFF, reg_value(c, p->reg[i]));
 	}
 }
 
@@ -250,10 +237,10 @@ static struct mperr *write_area(const struct sim_plan *p, struct overlay *ovl)
 
 	if (err)
 		return err;
-	st_be32(a, p->thread_size);
-	a[4] = PDA_VERSION_P9;
-	st_be64(a + 0x20, p->pda.alloc_raw);	/* dest = alloc, HRMOR bit kept */
-	st_be32(a + 0x2C, (uint32_t)(p->thread_size * p->n_threads));
+	st_be32(a + PDA_THREAD_SIZE_OFF, p->thread_size);
+	a[PDA_VERSION_OFF] = PDA_VERSION_P9;
+	st_be64(a + PDA_DEST_ADDR_OFF, p->pda.alloc_raw);	/* dest = alloc, HRMOR bit kept */
+	st_be32(a + PDA_ACT_SIZE_OFF, (uint32_t)(p->thread_size * p->n_threads));
 	return ovl_write(ovl, p->pda_write_gpa, a, sizeof(a));
 }
 

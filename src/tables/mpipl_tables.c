@@ -36,7 +36,7 @@ const char *dump_region_name(uint8_t region)
 /* HDIF header: be16 0xD1F0 then a 6-byte id (mpipl.md §2) */
 static bool hdif_is(const uint8_t *p, const char id[6])
 {
-	return ld_be16(p) == 0xD1F0 && !memcmp(p + 2, id, 6);
+	return ld_be16(p) == HDIF_MAGIC && !memcmp(p + 2, id, 6);
 }
 
 /*
@@ -76,31 +76,32 @@ static struct mperr *find_spirah(const struct ram_image *ram, struct mpipl_table
 		t->spirah_gpa = from + o;
 		return NULL;
 	}
-	return mperr_at(mperr_input("no SPIRA-H (HDIF 0xd1f0 \"SPIRAH\") in 0x%" PRIx64
-				    "..0x%" PRIx64 "; is the OPAL base 0x%" PRIx64
-				    " right? (--opal-base, or give the table addresses)",
-				    from, from + SPIRAH_SEARCH_LEN, t->base),
-			from);
+	return mperr_hint(mperr_at(mperr_input("no SPIRA-H (HDIF 0xd1f0 \"SPIRAH\") in 0x%" PRIx64
+					       "..0x%" PRIx64 "; is the OPAL base 0x%" PRIx64
+					       " right?", from, from + SPIRAH_SEARCH_LEN, t->base),
+				   from),
+			  MPERR_HINT_OPAL_BASE);
 }
 
 /* Fixed header fields that place the ntuple array (mpipl.md §2 layout); at = where h is. */
 static struct mperr *check_spirah_header(const uint8_t *h, uint64_t at, struct spirah *sp)
 {
-	uint32_t hdr_len = ld_be32(h + 0x10), idata_off = ld_be32(h + 0x20);
-	uint32_t arr_off = ld_be32(h + 0x30), esize = ld_be32(h + 0x38);
+	uint32_t hdr_len = ld_be32(h + SPIRAH_HDR_LEN_OFF);
+	uint32_t idata_off = ld_be32(h + SPIRAH_IDATA_OFF), arr_off = ld_be32(h + SPIRAH_ARRAY_OFF);
+	uint32_t esize = ld_be32(h + SPIRAH_ESIZE_OFF);
 
-	sp->version = ld_be16(h + 0x0A);
-	sp->ecnt = ld_be32(h + 0x34);
-	if (hdr_len != 0x20)
+	sp->version = ld_be16(h + SPIRAH_VERSION_OFF);
+	sp->ecnt = ld_be32(h + SPIRAH_ECNT_OFF);
+	if (hdr_len != SPIRAH_HDR_LEN)
 		return mperr_at(mperr_input("hdr_len 0x%" PRIx32 ", expected 0x20", hdr_len),
-				at + 0x10);
+				at + SPIRAH_HDR_LEN_OFF);
 	if (esize != SPIRAH_NTUPLE_SIZE)
 		return mperr_at(mperr_input("ntuple esize 0x%" PRIx32 ", expected 0x20", esize),
-				at + 0x38);
+				at + SPIRAH_ESIZE_OFF);
 	if ((uint64_t)idata_off + arr_off != SPIRAH_NTUPLE_OFF)
 		return mperr_at(mperr_input("ntuple array at +0x%" PRIx64 ", expected +0x40",
 					    (uint64_t)idata_off + arr_off),
-				at + 0x20);
+				at + SPIRAH_IDATA_OFF);
 	return NULL;
 }
 
@@ -115,11 +116,11 @@ static void resolve_ntuple(struct ntuple *n, uint64_t base)
 
 static void parse_ntuple(const uint8_t *p, uint64_t base, struct ntuple *n)
 {
-	n->raw = ld_be64(p);
-	n->alloc_cnt = ld_be16(p + 0x08);
-	n->act_cnt = ld_be16(p + 0x0A);
-	n->alloc_len = ld_be32(p + 0x0C);
-	n->act_len = ld_be32(p + 0x10);
+	n->raw = ld_be64(p + NTUPLE_ADDR_OFF);
+	n->alloc_cnt = ld_be16(p + NTUPLE_ALLOC_CNT_OFF);
+	n->act_cnt = ld_be16(p + NTUPLE_ACT_CNT_OFF);
+	n->alloc_len = ld_be32(p + NTUPLE_ALLOC_LEN_OFF);
+	n->act_len = ld_be32(p + NTUPLE_ACT_LEN_OFF);
 	resolve_ntuple(n, base);
 }
 
@@ -130,7 +131,7 @@ struct mperr *spirah_parse(const uint8_t *h, uint64_t at, uint64_t base, struct 
 	if (err)
 		return err;
 	for (unsigned i = 0; i < SPIRAH_NR_NTUPLES; i++)
-		parse_ntuple(h + SPIRAH_NTUPLE_OFF + i * SPIRAH_NTUPLE_SIZE, base, &sp->nt[i]);
+		parse_ntuple(h + spirah_ntuple_off(i), base, &sp->nt[i]);
 	return NULL;
 }
 
@@ -166,11 +167,11 @@ static struct mperr *check_dump_ntuple(const struct ram_image *ram, const struct
 
 void dump_entry_parse(const uint8_t *b, struct dump_entry *e)
 {
-	e->raw = ld_be64(b);
+	e->raw = ld_be64(b + DUMP_ENTRY_ADDR_OFF);
 	e->gpa = e->raw & ~HRMOR_BIT;	/* skiboot ORs it in, mpipl.md §3 */
-	e->region = b[8];
-	e->type = b[9];
-	e->size = ld_be32(b + 12);
+	e->region = b[DUMP_ENTRY_REGION_OFF];
+	e->type = b[DUMP_ENTRY_TYPE_OFF];
+	e->size = ld_be32(b + DUMP_ENTRY_SIZE_OFF);
 }
 
 static struct mperr *read_dump_table(const struct ram_image *ram, const struct ntuple *n,
@@ -206,13 +207,13 @@ struct mperr *pda_read(const struct ram_image *ram, uint64_t gpa, struct proc_du
 	if (err)
 		return mperr_prefix(err, "area at 0x%" PRIx64, gpa);
 	p->gpa = gpa;
-	p->thread_size = ld_be32(b);
-	p->version = b[4];
-	p->alloc_raw = ld_be64(b + 0x10);
+	p->thread_size = ld_be32(b + PDA_THREAD_SIZE_OFF);
+	p->version = b[PDA_VERSION_OFF];
+	p->alloc_raw = ld_be64(b + PDA_ALLOC_ADDR_OFF);
 	p->alloc_gpa = p->alloc_raw & ~HRMOR_BIT;
-	p->alloc_size = ld_be32(b + 0x1C);
-	p->dest_raw = ld_be64(b + 0x20);
-	p->act_size = ld_be32(b + 0x2C);
+	p->alloc_size = ld_be32(b + PDA_ALLOC_SIZE_OFF);
+	p->dest_raw = ld_be64(b + PDA_DEST_ADDR_OFF);
+	p->act_size = ld_be32(b + PDA_ACT_SIZE_OFF);
 	return NULL;
 }
 
@@ -226,9 +227,9 @@ static struct mperr *read_meta(const struct ram_image *ram, uint64_t base, struc
 	err = ram_read(ram, m->gpa, b, sizeof(b));
 	if (err)
 		return err;
-	m->crashing_pir = ld_be32(b);
-	m->kernel_tag = ld_be64(b + 4);
-	m->boot_mem_size = ld_be64(b + 12);
+	m->crashing_pir = ld_be32(b + MPIPL_META_CRASHING_PIR_OFF);
+	m->kernel_tag = ld_be64(b + MPIPL_META_KERNEL_TAG_OFF);
+	m->boot_mem_size = ld_be64(b + MPIPL_META_BOOT_MEM_OFF);
 	return NULL;
 }
 
@@ -239,8 +240,10 @@ static void classify_layout(struct mpipl_tables *t, const struct warn_sink *w)
 		const char *name;
 		uint64_t spirah, pda, mdst, mddt, mdrt;
 	} known[] = {
-		{ "skiboot v7.0", 0x10400, 0x10700, 0x11000, 0x11400, 0x1c00000 },
-		{ "skiboot master", 0x10000, 0x10300, 0x10c00, 0x11000, 0x1c00000 },
+		{ "skiboot v7.0", V70_SPIRAH_OFF, V70_PDA_OFF, V70_MDST_OFF, V70_MDDT_OFF,
+		  MDRT_OFF },
+		{ "skiboot master", MASTER_SPIRAH_OFF, MASTER_PDA_OFF, MASTER_MDST_OFF,
+		  MASTER_MDDT_OFF, MDRT_OFF },
 	};
 	uint64_t b = t->base;
 
@@ -278,8 +281,8 @@ static struct mperr *synth_ntuples(const struct ram_image *ram, const struct tab
 		struct ntuple *n = &t->nt[give[k].i];
 
 		if (!give[k].gpa)
-			return mperr_usage("without SPIRA-H every table address is needed "
-					   "(--mdst, --mddt, --mdrt, --proc-dump)");
+			return mperr_hint(mperr_usage("without SPIRA-H every table address "
+						      "is needed"), MPERR_HINT_TABLE_ADDRS);
 		n->raw = n->gpa = give[k].gpa;
 		n->alloc_cnt = give[k].i == NT_MDRT ? 1024 : give[k].i == NT_PROC_DUMP ? 1 : 64;
 		n->alloc_len = n->act_len = give[k].i == NT_MDRT ? MDRT_ENTRY_SIZE

@@ -3,7 +3,7 @@
  * its ntuples, MDST, MDDT, MDRT, the processor dump area and the MPIPL
  * metadata (mpipl.md §1-§5). Parsing and structural validation only
  * (mpipl.md §10, table rows about the tables themselves); what the copy does
- * with them is sim.h's business. All firmware structures are big-endian.
+ * with them is sim.h's business. Where each field sits: mpipl_layout.h.
  */
 #ifndef MPIPLSIM_MPIPL_TABLES_H
 #define MPIPLSIM_MPIPL_TABLES_H
@@ -14,25 +14,7 @@
 
 #include "core/err.h"
 #include "core/ram_image.h"
-
-#define HRMOR_BIT		(UINT64_C(1) << 63)	/* skiboot include/skiboot.h, mpipl.md intro */
-#define SKIBOOT_BASE		UINT64_C(0x30000000)	/* include/mem-map.h, simulation.md §2 */
-#define SPIRAH_SEARCH_OFF	UINT64_C(0x10000)	/* SPIRA-H is found from here on (mpipl.md §1) */
-#define SPIRAH_SEARCH_LEN	UINT64_C(0x1000)
-#define SPIRAH_SIZE		0x200u		/* sizeof(struct spirah) */
-#define SPIRAH_NTUPLE_OFF	0x40u		/* ntuple i at spirah + 0x40 + i * 0x20 (mpipl.md §2) */
-#define SPIRAH_NTUPLE_SIZE	0x20u
-#define SPIRAH_NR_NTUPLES	7u		/* 6 declared in ecnt, the 7th is the proc dump area */
-#define MPIPL_META_OFF		UINT64_C(0x1c08000)	/* struct mpipl_metadata, mpipl.md §5 */
-#define MPIPL_META_SIZE		20u
-#define DUMP_ENTRY_SIZE		16u		/* MDST = MDDT entry, mpipl.md §3 */
-#define MDRT_ENTRY_SIZE		32u
-#define DUMP_TABLE_MAX		64u		/* 0x400 bytes reserved per table (mpipl.md §1) */
-#define PDA_SIZE		0x30u		/* struct proc_dump_area, mpipl.md §4 */
-
-enum spirah_idx {
-	NT_HS_DATA, NT_PROC_INIT, NT_CPU_CTRL, NT_MDST, NT_MDDT, NT_MDRT, NT_PROC_DUMP,
-};
+#include "tables/mpipl_layout.h"
 
 struct ntuple {
 	uint64_t raw;		/* addr as stored */
