@@ -190,6 +190,7 @@ uninstall:
 
 bench: mpiplsim fixtures
 	tools/bench.sh
+	nice tools/bench-dense.sh
 
 # libFuzzer targets, one per parser (tests/fuzz/fuzz_*.c), each run FUZZ_SECONDS
 # from its seeds; a crash stops make with the input saved as build/fuzz/crash-*.

@@ -15,6 +15,7 @@
 #include "core/tmpdir.h"
 
 #define CHUNK (1u << 20)
+#define FAULT_AROUND (2u << 20)
 
 static struct progress *inflate_pr;	/* input_set_progress() */
 
@@ -260,8 +261,19 @@ void map_release(const uint8_t *map, size_t map_len, const uint8_t *p, uint64_t 
 
 	if (!map || a < m || b > me || b < a)
 		return;
-	a = (a + page - 1) & ~(page - 1);	/* whole pages inside the range only */
-	b &= ~(page - 1);
+	/*
+	 * Every page the range touches, clipped to the mapping: the mappings are
+	 * read-only and private, never written, so a dropped page that is read
+	 * again faults back in from the page cache with the same bytes. Also the
+	 * FAULT_AROUND bytes before it: a fault maps the cached pages around it,
+	 * up to a whole large folio of the page cache (at most a PMD, 2 MiB; seen:
+	 * 512 KiB folios on ext4, Linux 6.18), so a reader going forward would
+	 * otherwise keep the part of each folio it crossed that lies behind the
+	 * window it releases.
+	 */
+	a &= ~(page - 1);
+	a = a - (m & ~(page - 1)) > FAULT_AROUND ? a - FAULT_AROUND : m & ~(page - 1);
+	b = (b + page - 1) & ~(page - 1);
 	if (a < b)
 		madvise((void *)a, b - a, MADV_DONTNEED);
 }

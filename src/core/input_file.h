@@ -28,8 +28,9 @@ void input_set_progress(struct progress *p);
 
 /*
  * Done reading [p, p+len) of the read-only mapping [map, map+map_len) for now:
- * drop its whole pages from our resident set (they stay in the page cache and
- * fault back in if read again). Does nothing for pointers outside the mapping.
+ * drop the pages it touches from our resident set (they stay in the page cache
+ * and fault back in if read again, also the bytes of a neighbour that shares a
+ * page). Does nothing for pointers outside the mapping.
  */
 void map_release(const uint8_t *map, size_t map_len, const uint8_t *p, uint64_t len);
 void input_close(struct input *in);

@@ -241,7 +241,7 @@ void dt_free(struct dt_info *dt)
 }
 
 struct fdt_scan {
-	const struct ram_image *ram;
+	struct ram_releaser rel;
 	uint64_t gpa[FDT_MAX_CANDIDATES];
 	size_t n;
 };
@@ -250,19 +250,52 @@ struct fdt_scan {
  * Trees are 8-byte aligned (devicetree spec 5.1), so an extent never splits
  * an aligned magic. memchr on the first byte is much faster than memmem here.
  */
+/*
+ * Candidates that start in [data, data+len); a magic may run on to limit.
+ * Only 8-byte aligned guest addresses can hold one: look at those alone, 8
+ * at a time (memchr for the first byte stops every 256 bytes of dense data).
+ */
+static void scan_range(struct fdt_scan *sc, uint64_t gpa, const uint8_t *data, uint64_t len,
+		       const uint8_t *limit)
+{
+	static const uint8_t magic_bytes[4] = { 0xd0, 0x0d, 0xfe, 0xed };	/* FDT_MAGIC, BE */
+	uint64_t o = (8 - (gpa & 7)) & 7;
+	uint32_t magic;
+
+	memcpy(&magic, magic_bytes, 4);
+	for (; o < len && sc->n < FDT_MAX_CANDIDATES; o += 8) {
+		int hit = 0;
+
+		if (len - o >= 64) {
+			for (int k = 0; k < 8; k++) {
+				uint32_t w;
+
+				memcpy(&w, data + o + 8 * k, 4);
+				hit |= w == magic;
+			}
+			if (!hit) {
+				o += 56;
+				continue;
+			}
+		}
+		if (limit - (data + o) >= 4 && ld_be32(data + o) == FDT_MAGIC &&
+		    gpa + o != FDT_QEMU_GPA)
+			sc->gpa[sc->n++] = gpa + o;
+	}
+}
+
 static struct mperr *scan_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
 {
 	struct fdt_scan *sc = ctx;
-	const uint8_t *p = data, *end = data + len;
+	const uint8_t *end = data + len;
 
-	while (sc->n < FDT_MAX_CANDIDATES && (p = memchr(p, 0xd0, (size_t)(end - p)))) {
-		uint64_t g = gpa + (uint64_t)(p - data);
+	/* the scan reads all data once: release it window by window, keep RSS flat */
+	for (uint64_t o = 0; o < len; o += RAM_RELEASE_WINDOW) {
+		uint64_t n = len - o < RAM_RELEASE_WINDOW ? len - o : RAM_RELEASE_WINDOW;
 
-		if (!(g & 7) && end - p >= 4 && ld_be32(p) == FDT_MAGIC && g != FDT_QEMU_GPA)
-			sc->gpa[sc->n++] = g;
-		p++;
+		scan_range(sc, gpa + o, data + o, n, end);
+		ram_release_lazy(&sc->rel, data + o, n);
 	}
-	ram_release(sc->ram, data, len);	/* the scan reads all data once: keep RSS flat */
 	return NULL;
 }
 
@@ -289,7 +322,7 @@ static struct mperr *try_at(const struct ram_image *ram, uint64_t gpa, size_t wa
 struct mperr *dt_find(const struct ram_image *ram, size_t want_cpus, struct dt_info *dt,
 		      char *reason, size_t rlen)
 {
-	struct fdt_scan sc = { .ram = ram, .n = 0 };
+	struct fdt_scan sc = { .rel = { .ram = ram }, .n = 0 };
 	struct mperr *err;
 
 	memset(dt, 0, sizeof(*dt));
@@ -298,6 +331,7 @@ struct mperr *dt_find(const struct ram_image *ram, size_t want_cpus, struct dt_i
 	if (err || dt->found)
 		return err;
 	err = ram_walk_data(ram, 0, ram->size, scan_piece, &sc);
+	ram_release_done(&sc.rel);
 	for (size_t i = 0; !err && !dt->found && i < sc.n; i++)
 		err = try_at(ram, sc.gpa[i], want_cpus, dt, reason, rlen);
 	return err;

@@ -101,7 +101,26 @@ struct kd {
 	struct prstatus_counts notes;
 	/* page statistics */
 	uint64_t n_present, n_zero, n_raw, n_zlib, n_lzo, n_snappy, n_excluded, n_missing;
+	/* descriptors and page data read up to here still count in our RSS */
+	const uint8_t *rel_desc, *rel_data;
 };
+
+#define KD_RELEASE_STEP (8u << 20)
+
+/*
+ * The walk reads descriptors and page data going forward: drop what lies
+ * behind p from our resident set every KD_RELEASE_STEP bytes (it stays in the
+ * page cache), so peak RSS does not grow with the dump. A jump starts anew.
+ */
+static void kd_release_to(const struct kd *k, const uint8_t **mark, const uint8_t *p)
+{
+	if (!*mark || p < *mark || (uint64_t)(p - *mark) > 4 * KD_RELEASE_STEP) {
+		*mark = p;
+	} else if ((uint64_t)(p - *mark) >= KD_RELEASE_STEP) {
+		map_release(k->map, k->len, *mark, (uint64_t)(p - *mark));
+		*mark = p;
+	}
+}
 
 static bool in_range(uint64_t len, uint64_t off, uint64_t n)
 {
@@ -171,7 +190,7 @@ static struct mperr *flat_reassemble(struct kd *k)
 	const struct input *in = &k->s->in;
 	struct mperr *err = NULL;
 	uint64_t end = 0, cap = (uint64_t)in->len * FLAT_GROWTH + FLAT_SLACK;
-	size_t pos = FLAT_HDR_SIZE;
+	size_t pos = FLAT_HDR_SIZE, released = 0;
 	bool last = false;
 	int fd;
 
@@ -190,6 +209,10 @@ static struct mperr *flat_reassemble(struct kd *k)
 	while (!last) {
 		size_t at = pos;
 
+		if (pos - released >= KD_RELEASE_STEP) {	/* copied records leave our RSS */
+			map_release(in->map, in->len, in->map + released, pos - released);
+			released = pos;
+		}
 		err = flat_record(in, fd, &pos, cap, &end, &last);
 		if (err) {
 			err = mperr_at(mperr_in_entry(err, "flattened record", (long)k->flat_records),
@@ -563,6 +586,8 @@ static struct mperr *kd_page(struct kd *k, struct kd_out *o, uint64_t i, uint64_
 	if (!in_range(k->len, off, size))
 		return mperr_at(mperr_input("data 0x%" PRIx64 "+0x%" PRIx32 " beyond the file (0x%"
 					    PRIx64 ")", off, size, k->len), off);
+	kd_release_to(k, &k->rel_desc, d);
+	kd_release_to(k, &k->rel_data, k->map + off);
 	if (zero_known(o, off)) {
 		k->n_zero++;
 		return NULL;

@@ -84,6 +84,16 @@ struct mig {
 	bool have_cpu;
 	uint32_t last_cpu;
 	size_t released;	/* stream bytes before this were dropped from our RSS */
+	/*
+	 * Pages of the RAM block are indexed as runs: page records at consecutive
+	 * addresses whose data lie at a fixed distance in the stream (a record
+	 * header between) make one extent, so memory does not grow with the
+	 * number of pages. Only pages above every page indexed so far (hw) join a
+	 * run; a page sent again is added alone and wins (ram_add_pages()).
+	 */
+	uint64_t run_gpa, run_len, hw;
+	const uint8_t *run_data;
+	uint32_t run_step;
 };
 
 #define RELEASE_STEP (8u << 20)
@@ -508,6 +518,53 @@ static const uint8_t *fill_page(struct mig *m, uint8_t fill, struct mperr **err)
 	return p;
 }
 
+static struct mperr *run_flush(struct mig *m)
+{
+	struct mperr *err = NULL;
+
+	if (m->run_len)
+		err = ram_add_pages(&m->s->ram, m->run_gpa, m->run_len, m->run_data,
+				    (uint32_t)m->page_size,
+				    m->run_step ? m->run_step : (uint32_t)m->page_size);
+	m->run_len = 0;
+	return err;
+}
+
+/* One page of the RAM block: data in the stream, a shared fill page, or NULL for zeros. */
+static struct mperr *add_page(struct mig *m, uint64_t addr, const uint8_t *data, bool in_stream)
+{
+	uint64_t ps = m->page_size, k = m->run_len / ps, want;
+	struct mperr *err;
+
+	if (in_stream && addr >= m->hw) {
+		if (k && addr == m->run_gpa + m->run_len && data > m->run_data) {
+			uint64_t d = (uint64_t)(data - m->run_data);
+
+			if (k == 1 && d >= ps && d <= UINT32_MAX)
+				m->run_step = (uint32_t)d;
+			if (m->run_step && !__builtin_mul_overflow(k, (uint64_t)m->run_step, &want) &&
+			    d == want) {
+				m->run_len += ps;
+				m->hw = addr + ps;
+				return NULL;
+			}
+		}
+		err = run_flush(m);
+		m->run_gpa = addr;
+		m->run_len = ps;
+		m->run_data = data;
+		m->run_step = 0;
+		m->hw = addr + ps;
+		return err;
+	}
+	if (!data && addr >= m->hw)
+		return NULL;	/* zero over nothing: no entry, so zero pages cost nothing */
+	err = run_flush(m);	/* first, so that what follows wins over it */
+	if (!err && data && addr + ps > m->hw)
+		m->hw = addr + ps;
+	return err ? err : ram_add(&m->s->ram, addr, ps, data);
+}
+
 /* ZERO or PAGE: [name unless CONTINUE], then a fill byte or the page itself */
 static struct mperr *ram_page(struct mig *m, uint64_t addr, unsigned flags, size_t off)
 {
@@ -554,7 +611,7 @@ static struct mperr *ram_page(struct mig *m, uint64_t addr, unsigned flags, size
 	}
 	if ((size_t)m->cur_blk != m->ram_blk)
 		return NULL;	/* ROM and the like: reported as blocks, never mixed into RAM */
-	return ram_add(&m->s->ram, addr, m->page_size, data);
+	return add_page(m, addr, data, !(flags & RAM_ZERO));
 }
 
 static struct mperr *bad_flags(unsigned flags, size_t off)
@@ -937,6 +994,8 @@ static struct mperr *mig_read(struct snapshot *s, const struct warn_sink *w)
 		err = load_vmdesc(&m);
 	if (!err)
 		err = walk_stream(&m);
+	if (!err)
+		err = run_flush(&m);
 	if (!err)
 		err = finish(&m);
 	vmdesc_free(m.vd);

@@ -98,6 +98,7 @@ struct mperr *snapshot_open(struct snapshot *s, const char *path, enum snap_form
 		err = ram_finish(&s->ram);
 	s->ram.map = s->in.map;
 	s->ram.map_len = s->in.len;
+	s->ram.map_fd = s->in.fd;
 	if (!err && s->cpus.n)
 		err = cpu_set_check(&s->cpus);
 	if (err) {

@@ -5,8 +5,8 @@
  * sections, and a core file has none; sections would add a section header
  * table that /proc/vmcore does not have. So libelf writes the ELF header and
  * the program headers (byte order and layout checked by elf_update), and the
- * notes and segment bytes go in afterwards with pwrite_sparse(), which leaves
- * zero pages as holes. elf_update() is called first because it truncates
+ * notes and segment bytes go in afterwards through a write combiner (few
+ * large writes), which leaves zero pages as holes. elf_update() is called first because it truncates
  * the file to the size it knows about.
  */
 #include "output/elf_out.h"
@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -102,18 +103,21 @@ static struct mperr *write_headers(const struct elfout_image *img, int fd)
 }
 
 struct sink {
-	int fd;
+	struct wcomb wc;
 	const struct elfout_load *load;
 	struct progress *pr;
-	const struct ram_image *ram;
 };
+
+static void release(const void *ram, const uint8_t *data, uint64_t len)
+{
+	ram_release(ram, data, len);	/* peak RSS: one window of the input */
+}
 
 static struct mperr *write_piece(void *ctx, uint64_t gpa, const uint8_t *data, uint64_t len)
 {
 	struct sink *s = ctx;
-	struct mperr *err = pwrite_sparse(s->fd, data, len, s->load->foff + (gpa - s->load->gpa));
+	struct mperr *err = wc_add(&s->wc, data, len, s->load->foff + (gpa - s->load->gpa));
 
-	ram_release(s->ram, data, len);	/* peak RSS follows the working set */
 	progress_add(s->pr, len);
 	return err;
 }
@@ -121,15 +125,28 @@ static struct mperr *write_piece(void *ctx, uint64_t gpa, const uint8_t *data, u
 struct mperr *elfout_write(const struct elfout_image *img, const struct overlay *ovl, int fd,
 			   struct progress *pr)
 {
+	const struct ram_image *ram = ovl->base;
 	struct mperr *err = write_headers(img, fd);
+	struct sink *s = malloc(sizeof(*s));	/* the combiner holds 16 KiB of iovecs */
 
-	if (!err && img->notes_len)
-		err = pwrite_sparse(fd, img->notes, img->notes_len, img->notes_foff);
-	for (size_t i = 0; !err && i < img->n_load; i++) {
-		struct sink s = { fd, &img->load[i], pr, ovl->base };
-
-		err = ovl_walk_data(ovl, img->load[i].gpa, img->load[i].len, write_piece, &s);
+	if (!s) {
+		mperr_free(err);
+		return mperr_nomem();
 	}
+	wc_init(&s->wc, fd, release, ram);
+	wc_set_source(&s->wc, ram->map, ram->map_len, ram->map_fd);
+	s->pr = pr;
+	if (!err && img->notes_len)
+		err = wc_add(&s->wc, img->notes, img->notes_len, img->notes_foff);
+	for (size_t i = 0; !err && i < img->n_load; i++) {
+		s->load = &img->load[i];
+		err = ovl_walk_data(ovl, img->load[i].gpa, img->load[i].len, write_piece, s);
+	}
+	if (!err)
+		err = wc_flush(&s->wc);
+	else
+		mperr_free(wc_flush(&s->wc));
+	free(s);
 	return err;
 }
 

@@ -15,7 +15,7 @@ static void print_snapshot(FILE *out, const struct snapshot *sn)
 		" bytes, 0x%" PRIx64 " bytes of data in %zu extents\n",
 		TEXT_ESC(sn->in.path), snap_format_name(sn->format), TEXT_ESC(sn->format_detail),
 		sn->ram.size,
-		sn->ram.data_bytes, sn->ram.n);
+		sn->ram.data_bytes, ram_pieces(&sn->ram));
 	for (size_t i = 0; i < sn->n_blocks; i++)
 		fprintf(out, "  block     %-16s 0x%016" PRIx64 " size 0x%" PRIx64 "%s\n",
 			TEXT_ESC(sn->blocks[i].name), sn->blocks[i].gpa, sn->blocks[i].len,
