@@ -622,6 +622,9 @@ int main(int argc, char **argv)
 		status = cmd_dmesg(&c, &w);
 	else
 		status = cmd_run(&c, &w);
+	for (size_t i = 0; i < c.meta.n_warnings; i++)
+		free(c.meta.warnings[i]);
+	free(c.meta.warnings);
 	/* a report that did not reach its file is no report: say so (a full disk) */
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		fprintf(stderr, "mpiplsim: standard output: %s\n", strerror(errno));
