@@ -12,25 +12,6 @@
 #define MAX_RUN (1u << 20)
 #define COPY_MIN (UINT64_C(64) << 10)	/* smaller pieces are not worth a system call of their own */
 
-struct mperr *pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
-{
-	const uint8_t *p = buf;
-
-	while (len) {
-		ssize_t w = pwrite(fd, p, len, (off_t)off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return mperr_at(mperr_io(w < 0 ? errno : ENOSPC, "write at 0x%llx",
-						 (unsigned long long)off), off);
-		p += w;
-		off += (uint64_t)w;
-		len -= (size_t)w;
-	}
-	return NULL;
-}
-
 struct mperr *pwrite_sparse(int fd, const uint8_t *data, uint64_t len, uint64_t off)
 {
 	uint64_t run_start = 0, run_len = 0;
@@ -83,6 +64,14 @@ struct mperr *pwritev_all(int fd, struct iovec *iov, int n, uint64_t off)
 		}
 	}
 	return NULL;
+}
+
+struct mperr *pwrite_all(int fd, const void *buf, size_t len, uint64_t off)
+{
+	/* iovec has no const member; pwritev only reads it */
+	struct iovec v = { (void *)(uintptr_t)buf, len };
+
+	return len ? pwritev_all(fd, &v, 1, off) : NULL;
 }
 
 void wc_init(struct wcomb *w, int fd, wc_release_fn release, const void *rctx)
