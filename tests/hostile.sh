@@ -12,11 +12,7 @@ F=$MPIPLSIM_FIXTURES
 D=$(cd "$(dirname "$0")" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mpiplsim-hostile.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0 skip=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-skipped() { skip=$((skip + 1)); echo "SKIP: $*"; }
+. "$D/lib.sh"
 
 # bytes of FILE that are neither printable ASCII nor a newline
 unsafe() { tr -d '\n\040-\176' <"$1" | wc -c; }
@@ -153,5 +149,4 @@ done
 run 1 - -- inspect -q "$I/mig-capability.mig" --opal-base 0x3fffffffffffffff
 has "$T/err" "no room for SPIRA-H after OPAL base 0x3fffffffffffffff"
 
-echo "hostile: $pass passed, $fail failed, $skip skipped"
-[ "$fail" = 0 ]
+finish
